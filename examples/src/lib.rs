@@ -1,0 +1,1 @@
+//! Shared plumbing for the example binaries (`full-sync`, `sync-daemon`, `card-server`).

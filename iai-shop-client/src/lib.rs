@@ -1,0 +1,1 @@
+//! iai-shop-client: placeholder, filled by its issue.

@@ -1,0 +1,1 @@
+//! sandbox: placeholder, filled by its issue.

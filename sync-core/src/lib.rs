@@ -1,0 +1,1 @@
+//! sync-core: placeholder, filled by its issue.

@@ -1,0 +1,1 @@
+//! Cross-crate end-to-end and contract tests live in `tests/`.

@@ -1,0 +1,1 @@
+//! thulium-client: placeholder, filled by its issue.
