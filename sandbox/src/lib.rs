@@ -1,1 +1,7 @@
-//! sandbox: placeholder, filled by its issue.
+//! Stateful local simulators of the IdoSell Admin API and the Thulium REST API.
+
+pub mod faults;
+pub mod generator;
+pub mod idosell;
+pub mod metrics;
+pub mod thulium;

@@ -1,1 +1,4 @@
-//! sync-core: placeholder, filled by its issue.
+//! IdoSell → Thulium integration logic.
+
+#[cfg(feature = "engine")]
+pub mod engine;

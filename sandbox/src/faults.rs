@@ -1,0 +1,1 @@
+//! Fault injection shared by both simulators.

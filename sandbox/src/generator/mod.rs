@@ -1,0 +1,1 @@
+//! Deterministic generator of realistic shop data.

@@ -1,0 +1,1 @@
+//! The IdoSell Admin API simulator.

@@ -1,0 +1,1 @@
+//! Request counters shared by both simulators.

@@ -1,0 +1,1 @@
+//! The Thulium REST API simulator.
