@@ -1,1 +1,7 @@
-//! iai-shop-client: placeholder, filled by its issue.
+//! Typed async client for the IdoSell (IAI Shop) Admin API.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod model;
+pub mod webhook;
+
+pub use model::*;
