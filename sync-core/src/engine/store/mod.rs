@@ -1,0 +1,262 @@
+//! The state store: what the engine remembers between runs, per integration.
+//!
+//! Every call names the integration it works for; two integrations never see each other's
+//! data. Reads are batched (one call per page of customers); every write goes through
+//! [`StateStore::apply`], which commits a whole [`Changes`] set atomically — so a page's
+//! links, fingerprints and the checkpoint that says the page is done are stored together or
+//! not at all. The single-change helpers ([`StateStore::set_cursor`],
+//! [`StateStore::record_written`], …) are provided on top of it.
+
+mod changes;
+mod memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::NaiveDateTime;
+
+pub use changes::{Change, Changes};
+pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+
+/// Which incremental cursor: the shop's customers or its orders are polled separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CursorKind {
+    /// Customers polled by their last modification date.
+    Customers,
+    /// Orders polled by their `modified` date.
+    Orders,
+}
+
+impl CursorKind {
+    /// A stable name, used as the key in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CursorKind::Customers => "customers",
+            CursorKind::Orders => "orders",
+        }
+    }
+}
+
+/// Where a full sync stopped, so a killed run resumes instead of starting again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FullSyncCheckpoint {
+    /// When the full sync started (shop time); the closing incremental pass starts here.
+    pub started_at: NaiveDateTime,
+    /// The next shop page to read (0-based); every page before it is fully stored.
+    pub next_page: u32,
+    /// The page size the pages above were counted in; a resume with another size restarts.
+    pub page_size: u32,
+    /// Shop customers processed so far (for progress reporting).
+    pub customers_done: u64,
+}
+
+/// The link and fingerprint stored after a customer was written to Thulium.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenCustomer {
+    /// The shop's client id.
+    pub client_id: u64,
+    /// The Thulium `customer_id` now holding this client.
+    pub customer_id: u64,
+    /// The fingerprint of what was written (see `sync_core::fingerprint`).
+    pub fingerprint: String,
+}
+
+/// A customer whose write failed and is retried on the next run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedCustomer {
+    /// The shop's client id.
+    pub client_id: u64,
+    /// Why the last attempt failed (a readable message, no customer data).
+    pub reason: String,
+    /// How many runs have failed on this customer so far.
+    pub attempts: u32,
+    /// When the last attempt failed.
+    pub last_failed_at: NaiveDateTime,
+}
+
+/// Errors of a state store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// One Thulium customer can hold only one shop client of an integration (its ID field has
+    /// one value); linking it to a second client would make the two overwrite each other.
+    #[error(
+        "integration {integration:?}: Thulium customer {customer_id} is already linked to shop \
+         client {linked_client_id}, refusing to link it to client {client_id} too"
+    )]
+    CustomerAlreadyLinked {
+        /// The integration.
+        integration: String,
+        /// The Thulium customer.
+        customer_id: u64,
+        /// The client it is linked to.
+        linked_client_id: u64,
+        /// The client that was to be linked.
+        client_id: u64,
+    },
+    /// A value cannot be stored (e.g. an id above `i64::MAX` in SQLite).
+    #[error("value out of range for the store: {0}")]
+    OutOfRange(String),
+    /// Stored data could not be read back (edited by hand, or a corrupt file).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    /// The database file was written by a newer version of this crate.
+    #[error("the store has schema version {found}, this build knows up to {known}; upgrade")]
+    NewerSchema {
+        /// The version found in the file.
+        found: i64,
+        /// The newest version this build can migrate to.
+        known: i64,
+    },
+    /// The database reported an error (I/O, locking, disk full, …).
+    #[error("database error: {0}")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The background task running the blocking call failed, or a lock was poisoned.
+    #[error("store task failed: {0}")]
+    Task(String),
+}
+
+/// The engine's memory between runs (cursor, checkpoint, links, fingerprints, retries,
+/// webhook de-duplication), partitioned by integration name.
+#[async_trait]
+pub trait StateStore: Send + Sync {
+    /// The incremental cursor of `kind`, if a run has set one.
+    async fn cursor(
+        &self,
+        integration: &str,
+        kind: CursorKind,
+    ) -> Result<Option<NaiveDateTime>, StoreError>;
+
+    /// The checkpoint of an unfinished full sync.
+    async fn checkpoint(&self, integration: &str)
+    -> Result<Option<FullSyncCheckpoint>, StoreError>;
+
+    /// Thulium `customer_id` per shop client id, for those of `client_ids` that are linked.
+    async fn links_for(
+        &self,
+        integration: &str,
+        client_ids: &[u64],
+    ) -> Result<HashMap<u64, u64>, StoreError>;
+
+    /// Fingerprint of what was last written, for those of `client_ids` that have one.
+    async fn fingerprints_for(
+        &self,
+        integration: &str,
+        client_ids: &[u64],
+    ) -> Result<HashMap<u64, String>, StoreError>;
+
+    /// Field-group item id per order serial number, for those of `serials` that have one.
+    async fn order_items_for(
+        &self,
+        integration: &str,
+        serials: &[u64],
+    ) -> Result<HashMap<u64, u64>, StoreError>;
+
+    /// Customers whose write failed and is still to be retried, by client id.
+    async fn failed_customers(&self, integration: &str) -> Result<Vec<FailedCustomer>, StoreError>;
+
+    /// Applies `changes` in order, atomically: all of them are stored, or (on error) none.
+    async fn apply(&self, integration: &str, changes: Changes) -> Result<(), StoreError>;
+
+    /// Remembers a webhook event key seen at `at`; `true` if it was new, `false` for a
+    /// duplicate (a key is remembered until [`StateStore::prune_events`] drops it).
+    async fn remember_event(
+        &self,
+        integration: &str,
+        key: &str,
+        at: NaiveDateTime,
+    ) -> Result<bool, StoreError>;
+
+    /// Forgets event keys first seen before `older_than`; returns how many were dropped.
+    async fn prune_events(
+        &self,
+        integration: &str,
+        older_than: NaiveDateTime,
+    ) -> Result<u64, StoreError>;
+
+    /// The Thulium `customer_id` of one shop client.
+    async fn link(&self, integration: &str, client_id: u64) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .links_for(integration, &[client_id])
+            .await?
+            .remove(&client_id))
+    }
+
+    /// Sets an incremental cursor.
+    async fn set_cursor(
+        &self,
+        integration: &str,
+        kind: CursorKind,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        self.apply(integration, Changes::new().set_cursor(kind, at))
+            .await
+    }
+
+    /// Stores a full-sync checkpoint, replacing the previous one.
+    async fn set_checkpoint(
+        &self,
+        integration: &str,
+        checkpoint: FullSyncCheckpoint,
+    ) -> Result<(), StoreError> {
+        self.apply(integration, Changes::new().set_checkpoint(checkpoint))
+            .await
+    }
+
+    /// Drops the full-sync checkpoint (the full sync finished).
+    async fn clear_checkpoint(&self, integration: &str) -> Result<(), StoreError> {
+        self.apply(integration, Changes::new().clear_checkpoint())
+            .await
+    }
+
+    /// Records one written customer: its link and fingerprint together (and clears a
+    /// pending failure).
+    async fn record_written(
+        &self,
+        integration: &str,
+        written: WrittenCustomer,
+    ) -> Result<(), StoreError> {
+        self.apply(integration, Changes::new().written(written))
+            .await
+    }
+
+    /// Records a page of written customers in one transaction.
+    async fn record_written_batch(
+        &self,
+        integration: &str,
+        written: Vec<WrittenCustomer>,
+    ) -> Result<(), StoreError> {
+        let changes = written.into_iter().fold(Changes::new(), Changes::written);
+        self.apply(integration, changes).await
+    }
+
+    /// Records a failed write, counting the attempt.
+    async fn record_failure(
+        &self,
+        integration: &str,
+        client_id: u64,
+        reason: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        self.apply(integration, Changes::new().failed(client_id, reason, at))
+            .await
+    }
+
+    /// Stores the field-group item id of an order.
+    async fn set_order_item(
+        &self,
+        integration: &str,
+        serial_number: u64,
+        item_id: u64,
+    ) -> Result<(), StoreError> {
+        self.apply(
+            integration,
+            Changes::new().order_item(serial_number, item_id),
+        )
+        .await
+    }
+}

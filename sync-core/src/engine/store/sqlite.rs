@@ -1,0 +1,579 @@
+//! The embedded [`StateStore`]: one SQLite file (rusqlite, bundled library).
+//!
+//! Durability choices:
+//! - `journal_mode = WAL`: readers never block the writer, and a commit is one append.
+//! - `synchronous = FULL`: every commit is fsynced before `apply` returns. The engine commits
+//!   once per page of customers (not per customer), so this costs a few fsyncs per thousand
+//!   customers, and in exchange a link stored after Thulium acknowledged a create survives
+//!   even a power cut (with `NORMAL`, the last commits could roll back after an OS crash).
+//! - Every [`StateStore::apply`] is one `IMMEDIATE` transaction, so a page's links,
+//!   fingerprints and checkpoint are committed together or not at all.
+//!
+//! The schema is versioned with `PRAGMA user_version`; [`MIGRATIONS`] are applied in order,
+//! each in its own transaction together with the version bump.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::NaiveDateTime;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::{
+    Change, Changes, CursorKind, FailedCustomer, FullSyncCheckpoint, StateStore, StoreError,
+};
+
+/// Schema migrations; the database's `user_version` is the number applied so far.
+const MIGRATIONS: &[&str] = &[
+    // 1: the initial schema. Every table is keyed by the integration name first.
+    "CREATE TABLE cursors (
+         integration TEXT NOT NULL,
+         kind        TEXT NOT NULL,
+         at          TEXT NOT NULL,
+         PRIMARY KEY (integration, kind)
+     );
+     CREATE TABLE checkpoints (
+         integration    TEXT PRIMARY KEY,
+         started_at     TEXT NOT NULL,
+         next_page      INTEGER NOT NULL,
+         page_size      INTEGER NOT NULL,
+         customers_done INTEGER NOT NULL
+     );
+     CREATE TABLE customers (
+         integration TEXT NOT NULL,
+         client_id   INTEGER NOT NULL,
+         customer_id INTEGER NOT NULL,
+         fingerprint TEXT,
+         PRIMARY KEY (integration, client_id),
+         UNIQUE (integration, customer_id)
+     );
+     CREATE TABLE failures (
+         integration    TEXT NOT NULL,
+         client_id      INTEGER NOT NULL,
+         reason         TEXT NOT NULL,
+         attempts       INTEGER NOT NULL,
+         last_failed_at TEXT NOT NULL,
+         PRIMARY KEY (integration, client_id)
+     );
+     CREATE TABLE order_items (
+         integration   TEXT NOT NULL,
+         serial_number INTEGER NOT NULL,
+         item_id       INTEGER NOT NULL,
+         PRIMARY KEY (integration, serial_number)
+     );
+     CREATE TABLE events (
+         integration TEXT NOT NULL,
+         key         TEXT NOT NULL,
+         seen_at     TEXT NOT NULL,
+         PRIMARY KEY (integration, key)
+     );
+     CREATE INDEX events_by_time ON events (integration, seen_at);",
+];
+
+/// Fixed-width, so that text order is time order (used to prune events).
+const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
+
+/// SQLite limits host parameters per statement; batched reads go in chunks of this size.
+const IN_CHUNK: usize = 500;
+
+/// A [`StateStore`] in a SQLite database file.
+///
+/// Cloning is cheap and shares the connection. Blocking database calls run on tokio's
+/// blocking pool, so the store must be used inside a tokio runtime.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database at `path` and migrates it to the current schema.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_owned();
+        let conn = tokio::task::spawn_blocking(move || -> Result<Connection, StoreError> {
+            let conn = Connection::open(&path).map_err(db)?;
+            prepare(conn)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))??;
+        Ok(Self::from_connection(conn))
+    }
+
+    /// A private in-memory database (for tests and dry runs); nothing is persisted.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory().map_err(db)?;
+        Ok(Self::from_connection(prepare(conn)?))
+    }
+
+    /// The schema version this build creates.
+    pub fn schema_version() -> i64 {
+        MIGRATIONS.len() as i64
+    }
+
+    fn from_connection(conn: Connection) -> Self {
+        Self {
+            conn: Arc::new(Mutex::new(conn)),
+        }
+    }
+
+    /// Runs `f` with the connection on the blocking pool.
+    async fn with_conn<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn
+                .lock()
+                .map_err(|_| StoreError::Task("sqlite connection lock poisoned".into()))?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Runs `f` in an `IMMEDIATE` transaction, committed only if `f` succeeds.
+    async fn in_transaction<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.with_conn(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db)?;
+            let value = f(&tx)?; // dropping `tx` on error rolls back
+            tx.commit().map_err(db)?;
+            Ok(value)
+        })
+        .await
+    }
+
+    /// Reads `(key, value)` rows for each chunk of `keys` with `sql`, whose parameters are the
+    /// integration followed by the chunk's keys (`{keys}` in `sql` is replaced by `?, ?, …`).
+    async fn lookup<V>(
+        &self,
+        integration: &str,
+        keys: &[u64],
+        sql: &'static str,
+        read_value: fn(&rusqlite::Row<'_>) -> rusqlite::Result<Option<V>>,
+    ) -> Result<HashMap<u64, V>, StoreError>
+    where
+        V: Send + 'static,
+    {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let integration = integration.to_owned();
+        let keys = keys
+            .iter()
+            .map(|k| to_sql_id(*k))
+            .collect::<Result<Vec<i64>, _>>()?;
+        self.with_conn(move |conn| {
+            let mut found = HashMap::new();
+            for chunk in keys.chunks(IN_CHUNK) {
+                let marks = vec!["?"; chunk.len()].join(", ");
+                let mut stmt = conn
+                    .prepare_cached(&sql.replace("{keys}", &marks))
+                    .map_err(db)?;
+                let mut values: Vec<&dyn rusqlite::ToSql> = vec![&integration];
+                values.extend(chunk.iter().map(|k| k as &dyn rusqlite::ToSql));
+                let mut rows = stmt.query(values.as_slice()).map_err(db)?;
+                while let Some(row) = rows.next().map_err(db)? {
+                    let key: i64 = row.get(0).map_err(db)?;
+                    if let Some(value) = read_value(row).map_err(db)? {
+                        found.insert(from_sql_id(key)?, value);
+                    }
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+}
+
+/// Sets the connection's pragmas and migrates the schema.
+fn prepare(mut conn: Connection) -> Result<Connection, StoreError> {
+    conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
+    // An in-memory database answers "memory"; that is fine.
+    let _mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+        .map_err(db)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(db)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(db)?;
+    if found > known {
+        return Err(StoreError::NewerSchema { found, known });
+    }
+    for (version, sql) in (1..)
+        .zip(MIGRATIONS)
+        .skip(usize::try_from(found).unwrap_or(0))
+    {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Exclusive)
+            .map_err(db)?;
+        tx.execute_batch(sql).map_err(db)?;
+        tx.pragma_update(None, "user_version", version as i64)
+            .map_err(db)?;
+        tx.commit().map_err(db)?;
+    }
+    Ok(())
+}
+
+fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Result<(), StoreError> {
+    match change {
+        Change::SetCursor(kind, at) => {
+            tx.execute(
+                "INSERT INTO cursors (integration, kind, at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (integration, kind) DO UPDATE SET at = excluded.at",
+                params![integration, kind.as_str(), format_time(at)],
+            )
+            .map_err(db)?;
+        }
+        Change::SetCheckpoint(cp) => {
+            tx.execute(
+                "INSERT INTO checkpoints (integration, started_at, next_page, page_size, customers_done)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (integration) DO UPDATE SET started_at = excluded.started_at,
+                     next_page = excluded.next_page, page_size = excluded.page_size,
+                     customers_done = excluded.customers_done",
+                params![
+                    integration,
+                    format_time(cp.started_at),
+                    cp.next_page,
+                    cp.page_size,
+                    to_sql_id(cp.customers_done)?
+                ],
+            )
+            .map_err(db)?;
+        }
+        Change::ClearCheckpoint => {
+            tx.execute(
+                "DELETE FROM checkpoints WHERE integration = ?1",
+                params![integration],
+            )
+            .map_err(db)?;
+        }
+        Change::Written(written) => {
+            upsert_link(
+                tx,
+                integration,
+                written.client_id,
+                written.customer_id,
+                Some(&written.fingerprint),
+            )?;
+            clear_failure(tx, integration, written.client_id)?;
+        }
+        Change::Link {
+            client_id,
+            customer_id,
+        } => upsert_link(tx, integration, client_id, customer_id, None)?,
+        Change::Unlink { client_id } => {
+            tx.execute(
+                "DELETE FROM customers WHERE integration = ?1 AND client_id = ?2",
+                params![integration, to_sql_id(client_id)?],
+            )
+            .map_err(db)?;
+        }
+        Change::Failed {
+            client_id,
+            reason,
+            at,
+        } => {
+            tx.execute(
+                "INSERT INTO failures (integration, client_id, reason, attempts, last_failed_at)
+                 VALUES (?1, ?2, ?3, 1, ?4)
+                 ON CONFLICT (integration, client_id) DO UPDATE SET reason = excluded.reason,
+                     attempts = failures.attempts + 1, last_failed_at = excluded.last_failed_at",
+                params![integration, to_sql_id(client_id)?, reason, format_time(at)],
+            )
+            .map_err(db)?;
+        }
+        Change::ClearFailure { client_id } => clear_failure(tx, integration, client_id)?,
+        Change::OrderItem {
+            serial_number,
+            item_id,
+        } => {
+            tx.execute(
+                "INSERT INTO order_items (integration, serial_number, item_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (integration, serial_number) DO UPDATE SET item_id = excluded.item_id",
+                params![integration, to_sql_id(serial_number)?, to_sql_id(item_id)?],
+            )
+            .map_err(db)?;
+        }
+    }
+    Ok(())
+}
+
+/// Links a client; a `None` fingerprint keeps the stored one unless the customer changed.
+fn upsert_link(
+    tx: &Transaction<'_>,
+    integration: &str,
+    client_id: u64,
+    customer_id: u64,
+    fingerprint: Option<&str>,
+) -> Result<(), StoreError> {
+    let (client, customer) = (to_sql_id(client_id)?, to_sql_id(customer_id)?);
+    let linked: Option<i64> = tx
+        .query_row(
+            "SELECT client_id FROM customers
+             WHERE integration = ?1 AND customer_id = ?2 AND client_id <> ?3",
+            params![integration, customer, client],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(db)?;
+    if let Some(linked) = linked {
+        return Err(StoreError::CustomerAlreadyLinked {
+            integration: integration.to_owned(),
+            customer_id,
+            linked_client_id: from_sql_id(linked)?,
+            client_id,
+        });
+    }
+    tx.execute(
+        "INSERT INTO customers (integration, client_id, customer_id, fingerprint)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (integration, client_id) DO UPDATE SET
+             fingerprint = CASE
+                 WHEN excluded.fingerprint IS NOT NULL THEN excluded.fingerprint
+                 WHEN customers.customer_id = excluded.customer_id THEN customers.fingerprint
+                 ELSE NULL END,
+             customer_id = excluded.customer_id",
+        params![integration, client, customer, fingerprint],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+fn clear_failure(
+    tx: &Transaction<'_>,
+    integration: &str,
+    client_id: u64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM failures WHERE integration = ?1 AND client_id = ?2",
+        params![integration, to_sql_id(client_id)?],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+#[async_trait]
+impl StateStore for SqliteStore {
+    async fn cursor(
+        &self,
+        integration: &str,
+        kind: CursorKind,
+    ) -> Result<Option<NaiveDateTime>, StoreError> {
+        let integration = integration.to_owned();
+        self.with_conn(move |conn| {
+            let at: Option<String> = conn
+                .query_row(
+                    "SELECT at FROM cursors WHERE integration = ?1 AND kind = ?2",
+                    params![integration, kind.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(db)?;
+            at.as_deref().map(parse_time).transpose()
+        })
+        .await
+    }
+
+    async fn checkpoint(
+        &self,
+        integration: &str,
+    ) -> Result<Option<FullSyncCheckpoint>, StoreError> {
+        let integration = integration.to_owned();
+        self.with_conn(move |conn| {
+            let row: Option<(String, u32, u32, i64)> = conn
+                .query_row(
+                    "SELECT started_at, next_page, page_size, customers_done
+                     FROM checkpoints WHERE integration = ?1",
+                    params![integration],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            row.map(|(started_at, next_page, page_size, done)| {
+                Ok(FullSyncCheckpoint {
+                    started_at: parse_time(&started_at)?,
+                    next_page,
+                    page_size,
+                    customers_done: from_sql_id(done)?,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn links_for(
+        &self,
+        integration: &str,
+        client_ids: &[u64],
+    ) -> Result<HashMap<u64, u64>, StoreError> {
+        let raw = self
+            .lookup(
+                integration,
+                client_ids,
+                "SELECT client_id, customer_id FROM customers
+                 WHERE integration = ? AND client_id IN ({keys})",
+                |row| row.get::<_, i64>(1).map(Some),
+            )
+            .await?;
+        raw.into_iter()
+            .map(|(client, customer)| Ok((client, from_sql_id(customer)?)))
+            .collect()
+    }
+
+    async fn fingerprints_for(
+        &self,
+        integration: &str,
+        client_ids: &[u64],
+    ) -> Result<HashMap<u64, String>, StoreError> {
+        self.lookup(
+            integration,
+            client_ids,
+            "SELECT client_id, fingerprint FROM customers
+             WHERE integration = ? AND client_id IN ({keys})",
+            |row| row.get::<_, Option<String>>(1),
+        )
+        .await
+    }
+
+    async fn order_items_for(
+        &self,
+        integration: &str,
+        serials: &[u64],
+    ) -> Result<HashMap<u64, u64>, StoreError> {
+        let raw = self
+            .lookup(
+                integration,
+                serials,
+                "SELECT serial_number, item_id FROM order_items
+                 WHERE integration = ? AND serial_number IN ({keys})",
+                |row| row.get::<_, i64>(1).map(Some),
+            )
+            .await?;
+        raw.into_iter()
+            .map(|(serial, item)| Ok((serial, from_sql_id(item)?)))
+            .collect()
+    }
+
+    async fn failed_customers(&self, integration: &str) -> Result<Vec<FailedCustomer>, StoreError> {
+        let integration = integration.to_owned();
+        self.with_conn(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT client_id, reason, attempts, last_failed_at FROM failures
+                     WHERE integration = ?1 ORDER BY client_id",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![integration], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, u32>(2)?,
+                        row.get::<_, String>(3)?,
+                    ))
+                })
+                .map_err(db)?;
+            rows.map(|row| {
+                let (client_id, reason, attempts, at) = row.map_err(db)?;
+                Ok(FailedCustomer {
+                    client_id: from_sql_id(client_id)?,
+                    reason,
+                    attempts,
+                    last_failed_at: parse_time(&at)?,
+                })
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn apply(&self, integration: &str, changes: Changes) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let integration = integration.to_owned();
+        self.in_transaction(move |tx| {
+            changes
+                .into_iter()
+                .try_for_each(|change| apply_change(tx, &integration, change))
+        })
+        .await
+    }
+
+    async fn remember_event(
+        &self,
+        integration: &str,
+        key: &str,
+        at: NaiveDateTime,
+    ) -> Result<bool, StoreError> {
+        let (integration, key) = (integration.to_owned(), key.to_owned());
+        self.with_conn(move |conn| {
+            let inserted = conn
+                .execute(
+                    "INSERT INTO events (integration, key, seen_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (integration, key) DO NOTHING",
+                    params![integration, key, format_time(at)],
+                )
+                .map_err(db)?;
+            Ok(inserted == 1)
+        })
+        .await
+    }
+
+    async fn prune_events(
+        &self,
+        integration: &str,
+        older_than: NaiveDateTime,
+    ) -> Result<u64, StoreError> {
+        let integration = integration.to_owned();
+        self.with_conn(move |conn| {
+            let removed = conn
+                .execute(
+                    "DELETE FROM events WHERE integration = ?1 AND seen_at < ?2",
+                    params![integration, format_time(older_than)],
+                )
+                .map_err(db)?;
+            Ok(removed as u64)
+        })
+        .await
+    }
+}
+
+fn db(error: rusqlite::Error) -> StoreError {
+    StoreError::Database(Box::new(error))
+}
+
+fn to_sql_id(id: u64) -> Result<i64, StoreError> {
+    i64::try_from(id).map_err(|_| StoreError::OutOfRange(format!("{id} exceeds i64::MAX")))
+}
+
+fn from_sql_id(id: i64) -> Result<u64, StoreError> {
+    u64::try_from(id).map_err(|_| StoreError::Corrupt(format!("negative id {id}")))
+}
+
+fn format_time(at: NaiveDateTime) -> String {
+    at.format(TIME_FORMAT).to_string()
+}
+
+fn parse_time(text: &str) -> Result<NaiveDateTime, StoreError> {
+    NaiveDateTime::parse_from_str(text, TIME_FORMAT)
+        .map_err(|e| StoreError::Corrupt(format!("bad timestamp {text:?}: {e}")))
+}

@@ -1,0 +1,458 @@
+//! One behaviour contract for every `StateStore`, run against the in-memory and the SQLite
+//! store, plus the SQLite-only durability checks.
+#![cfg(feature = "sqlite")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use sync_core::engine::store::{
+    Changes, CursorKind, FullSyncCheckpoint, MemoryStore, SqliteStore, StateStore, StoreError,
+    WrittenCustomer,
+};
+
+const A: &str = "shop-a";
+const B: &str = "shop-b";
+
+fn at(day: u32, hour: u32, minute: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 3, day)
+        .unwrap()
+        .and_hms_micro_opt(hour, minute, 7, 123_456)
+        .unwrap()
+}
+
+fn written(client_id: u64, customer_id: u64, fingerprint: &str) -> WrittenCustomer {
+    WrittenCustomer {
+        client_id,
+        customer_id,
+        fingerprint: fingerprint.to_owned(),
+    }
+}
+
+fn checkpoint(next_page: u32) -> FullSyncCheckpoint {
+    FullSyncCheckpoint {
+        started_at: at(1, 8, 0),
+        next_page,
+        page_size: 100,
+        customers_done: u64::from(next_page) * 100,
+    }
+}
+
+/// Generates one test per store implementation for each contract check.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(&sync_core::engine::store::MemoryStore::new()).await;
+            })*
+        }
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(&sync_core::engine::store::SqliteStore::open_in_memory().unwrap()).await;
+            })*
+        }
+    };
+}
+
+contract!(
+    cursors_round_trip,
+    checkpoint_round_trips_and_clears,
+    written_customers_round_trip,
+    link_without_fingerprint_and_relink,
+    failures_count_attempts_and_clear_on_write,
+    order_items_round_trip,
+    integrations_are_isolated,
+    failing_apply_leaves_nothing_half_written,
+    events_are_deduplicated_and_pruned,
+    batches_larger_than_one_statement,
+);
+
+async fn cursors_round_trip(store: &dyn StateStore) {
+    assert_eq!(store.cursor(A, CursorKind::Customers).await.unwrap(), None);
+    store
+        .set_cursor(A, CursorKind::Customers, at(2, 10, 0))
+        .await
+        .unwrap();
+    store
+        .set_cursor(A, CursorKind::Orders, at(2, 11, 0))
+        .await
+        .unwrap();
+    store
+        .set_cursor(A, CursorKind::Customers, at(3, 9, 30))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.cursor(A, CursorKind::Customers).await.unwrap(),
+        Some(at(3, 9, 30))
+    );
+    assert_eq!(
+        store.cursor(A, CursorKind::Orders).await.unwrap(),
+        Some(at(2, 11, 0))
+    );
+}
+
+async fn checkpoint_round_trips_and_clears(store: &dyn StateStore) {
+    assert_eq!(store.checkpoint(A).await.unwrap(), None);
+    store.set_checkpoint(A, checkpoint(3)).await.unwrap();
+    assert_eq!(store.checkpoint(A).await.unwrap(), Some(checkpoint(3)));
+    store.set_checkpoint(A, checkpoint(4)).await.unwrap();
+    assert_eq!(store.checkpoint(A).await.unwrap(), Some(checkpoint(4)));
+    store.clear_checkpoint(A).await.unwrap();
+    assert_eq!(store.checkpoint(A).await.unwrap(), None);
+}
+
+async fn written_customers_round_trip(store: &dyn StateStore) {
+    store
+        .record_written_batch(A, vec![written(1, 101, "f1"), written(2, 102, "f2")])
+        .await
+        .unwrap();
+    store
+        .record_written(A, written(1, 101, "f1b"))
+        .await
+        .unwrap();
+
+    let links = store.links_for(A, &[1, 2, 3]).await.unwrap();
+    assert_eq!(links, HashMap::from([(1, 101), (2, 102)]));
+    let prints = store.fingerprints_for(A, &[1, 2, 3]).await.unwrap();
+    assert_eq!(
+        prints,
+        HashMap::from([(1, "f1b".to_owned()), (2, "f2".to_owned())])
+    );
+    assert_eq!(store.link(A, 2).await.unwrap(), Some(102));
+    assert_eq!(store.link(A, 3).await.unwrap(), None);
+    assert!(store.links_for(A, &[]).await.unwrap().is_empty());
+
+    store.apply(A, Changes::new().unlink(2)).await.unwrap();
+    assert_eq!(store.link(A, 2).await.unwrap(), None);
+    assert!(store.fingerprints_for(A, &[2]).await.unwrap().is_empty());
+}
+
+async fn link_without_fingerprint_and_relink(store: &dyn StateStore) {
+    store.apply(A, Changes::new().link(5, 500)).await.unwrap();
+    assert_eq!(store.link(A, 5).await.unwrap(), Some(500));
+    assert!(store.fingerprints_for(A, &[5]).await.unwrap().is_empty());
+
+    store
+        .record_written(A, written(5, 500, "fp"))
+        .await
+        .unwrap();
+    // Linking again to the same customer keeps what we know was written there...
+    store.apply(A, Changes::new().link(5, 500)).await.unwrap();
+    assert_eq!(store.fingerprints_for(A, &[5]).await.unwrap()[&5], "fp");
+    // ...a different customer has not received our data yet.
+    store.apply(A, Changes::new().link(5, 501)).await.unwrap();
+    assert_eq!(store.link(A, 5).await.unwrap(), Some(501));
+    assert!(store.fingerprints_for(A, &[5]).await.unwrap().is_empty());
+}
+
+async fn failures_count_attempts_and_clear_on_write(store: &dyn StateStore) {
+    store
+        .record_failure(A, 7, "HTTP 500", at(4, 1, 0))
+        .await
+        .unwrap();
+    store
+        .record_failure(A, 7, "HTTP 422: bad email", at(5, 1, 0))
+        .await
+        .unwrap();
+    store
+        .record_failure(A, 8, "timeout", at(5, 2, 0))
+        .await
+        .unwrap();
+
+    let failed = store.failed_customers(A).await.unwrap();
+    assert_eq!(failed.len(), 2);
+    assert_eq!(failed[0].client_id, 7);
+    assert_eq!(failed[0].attempts, 2);
+    assert_eq!(failed[0].reason, "HTTP 422: bad email");
+    assert_eq!(failed[0].last_failed_at, at(5, 1, 0));
+    assert_eq!((failed[1].client_id, failed[1].attempts), (8, 1));
+
+    store
+        .record_written(A, written(7, 700, "fp"))
+        .await
+        .unwrap();
+    store
+        .apply(A, Changes::new().clear_failure(8))
+        .await
+        .unwrap();
+    assert!(store.failed_customers(A).await.unwrap().is_empty());
+}
+
+async fn order_items_round_trip(store: &dyn StateStore) {
+    store.set_order_item(A, 9001, 1).await.unwrap();
+    store.set_order_item(A, 9002, 2).await.unwrap();
+    store.set_order_item(A, 9001, 3).await.unwrap();
+    assert_eq!(
+        store.order_items_for(A, &[9001, 9002, 9003]).await.unwrap(),
+        HashMap::from([(9001, 3), (9002, 2)])
+    );
+}
+
+async fn integrations_are_isolated(store: &dyn StateStore) {
+    let changes = Changes::new()
+        .set_cursor(CursorKind::Customers, at(1, 1, 1))
+        .set_checkpoint(checkpoint(2))
+        .written(written(1, 100, "a"))
+        .failed(2, "boom", at(1, 1, 1))
+        .order_item(55, 5);
+    store.apply(A, changes).await.unwrap();
+    assert!(
+        store
+            .remember_event(A, "client:1", at(1, 1, 1))
+            .await
+            .unwrap()
+    );
+
+    assert_eq!(store.cursor(B, CursorKind::Customers).await.unwrap(), None);
+    assert_eq!(store.checkpoint(B).await.unwrap(), None);
+    assert!(store.links_for(B, &[1]).await.unwrap().is_empty());
+    assert!(store.fingerprints_for(B, &[1]).await.unwrap().is_empty());
+    assert!(store.failed_customers(B).await.unwrap().is_empty());
+    assert!(store.order_items_for(B, &[55]).await.unwrap().is_empty());
+    assert!(
+        store
+            .remember_event(B, "client:1", at(1, 1, 1))
+            .await
+            .unwrap()
+    );
+
+    // Two shops in one tenant: one Thulium customer may hold a client of each.
+    store.record_written(B, written(9, 100, "b")).await.unwrap();
+    assert_eq!(store.link(A, 1).await.unwrap(), Some(100));
+    assert_eq!(store.link(B, 9).await.unwrap(), Some(100));
+    assert_eq!(store.prune_events(B, at(2, 0, 0)).await.unwrap(), 1);
+    assert!(
+        !store
+            .remember_event(A, "client:1", at(1, 1, 2))
+            .await
+            .unwrap()
+    );
+}
+
+async fn failing_apply_leaves_nothing_half_written(store: &dyn StateStore) {
+    store
+        .record_written(A, written(1, 100, "old"))
+        .await
+        .unwrap();
+    // A page whose last item would link customer 100 to a second client: the whole page,
+    // checkpoint included, must be rejected.
+    let page = Changes::new()
+        .written(written(2, 200, "two"))
+        .written(written(1, 100, "new"))
+        .order_item(77, 7)
+        .set_cursor(CursorKind::Orders, at(9, 9, 9))
+        .written(written(3, 100, "three"))
+        .set_checkpoint(checkpoint(8));
+    let error = store.apply(A, page).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StoreError::CustomerAlreadyLinked {
+                customer_id: 100,
+                linked_client_id: 1,
+                client_id: 3,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+
+    assert_eq!(
+        store.links_for(A, &[1, 2, 3]).await.unwrap(),
+        HashMap::from([(1, 100)])
+    );
+    assert_eq!(store.fingerprints_for(A, &[1]).await.unwrap()[&1], "old");
+    assert!(store.order_items_for(A, &[77]).await.unwrap().is_empty());
+    assert_eq!(store.cursor(A, CursorKind::Orders).await.unwrap(), None);
+    assert_eq!(store.checkpoint(A).await.unwrap(), None);
+
+    // Moving a customer between clients works when the old link goes first, in one apply.
+    let moved = Changes::new().unlink(1).written(written(3, 100, "three"));
+    store.apply(A, moved).await.unwrap();
+    assert_eq!(
+        store.links_for(A, &[1, 3]).await.unwrap(),
+        HashMap::from([(3, 100)])
+    );
+}
+
+async fn events_are_deduplicated_and_pruned(store: &dyn StateStore) {
+    assert!(
+        store
+            .remember_event(A, "order:1", at(1, 10, 0))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .remember_event(A, "order:1", at(1, 10, 1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .remember_event(A, "order:2", at(1, 12, 0))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .remember_event(A, "client:3", at(2, 12, 0))
+            .await
+            .unwrap()
+    );
+
+    // Keys first seen before 1 March 12:00 are dropped; the boundary one is kept.
+    let boundary = at(1, 12, 0);
+    assert_eq!(store.prune_events(A, boundary).await.unwrap(), 1);
+    assert_eq!(store.prune_events(A, boundary).await.unwrap(), 0);
+    assert!(
+        store
+            .remember_event(A, "order:1", at(3, 0, 0))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .remember_event(A, "order:2", at(3, 0, 0))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .remember_event(A, "client:3", at(3, 0, 0))
+            .await
+            .unwrap()
+    );
+}
+
+async fn batches_larger_than_one_statement(store: &dyn StateStore) {
+    let ids: Vec<u64> = (1..=1_234).collect();
+    let page = ids
+        .iter()
+        .map(|id| written(*id, id + 1_000_000, &format!("fp{id}")))
+        .collect();
+    store.record_written_batch(A, page).await.unwrap();
+    let links = store.links_for(A, &ids).await.unwrap();
+    assert_eq!(links.len(), ids.len());
+    assert!(ids.iter().all(|id| links[id] == id + 1_000_000));
+    let prints = store.fingerprints_for(A, &ids).await.unwrap();
+    assert_eq!(prints[&1_234], "fp1234");
+    assert_eq!(prints.len(), ids.len());
+}
+
+fn temp_db(name: &str) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    std::env::temp_dir().join(format!(
+        "sync-core-{name}-{}-{nanos}.db",
+        std::process::id()
+    ))
+}
+
+fn remove_db(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
+    }
+}
+
+#[tokio::test]
+async fn sqlite_file_survives_reopen() {
+    let path = temp_db("reopen");
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        let page = Changes::new()
+            .written(written(1, 11, "one"))
+            .written(written(2, 22, "two"))
+            .set_checkpoint(checkpoint(1));
+        store.apply(A, page).await.unwrap();
+        store
+            .set_cursor(A, CursorKind::Orders, at(5, 5, 5))
+            .await
+            .unwrap();
+        store
+            .record_failure(A, 3, "HTTP 503", at(5, 5, 6))
+            .await
+            .unwrap();
+        store.set_order_item(A, 4242, 9).await.unwrap();
+        assert!(
+            store
+                .remember_event(A, "order:4242", at(5, 5, 7))
+                .await
+                .unwrap()
+        );
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(
+        store.links_for(A, &[1, 2]).await.unwrap(),
+        HashMap::from([(1, 11), (2, 22)])
+    );
+    assert_eq!(store.fingerprints_for(A, &[2]).await.unwrap()[&2], "two");
+    assert_eq!(store.checkpoint(A).await.unwrap(), Some(checkpoint(1)));
+    assert_eq!(
+        store.cursor(A, CursorKind::Orders).await.unwrap(),
+        Some(at(5, 5, 5))
+    );
+    assert_eq!(
+        store.failed_customers(A).await.unwrap()[0].reason,
+        "HTTP 503"
+    );
+    assert_eq!(store.order_items_for(A, &[4242]).await.unwrap()[&4242], 9);
+    assert!(
+        !store
+            .remember_event(A, "order:4242", at(6, 0, 0))
+            .await
+            .unwrap()
+    );
+    drop(store);
+
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = raw
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, SqliteStore::schema_version());
+    let mode: String = raw
+        .pragma_query_value(None, "journal_mode", |row| row.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    drop(raw);
+    remove_db(&path);
+}
+
+#[tokio::test]
+async fn sqlite_refuses_a_newer_schema() {
+    let path = temp_db("newer");
+    drop(SqliteStore::open(&path).await.unwrap());
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.pragma_update(None, "user_version", 99).unwrap();
+    drop(raw);
+    let error = SqliteStore::open(&path).await.unwrap_err();
+    assert!(
+        matches!(error, StoreError::NewerSchema { found: 99, .. }),
+        "{error:?}"
+    );
+    remove_db(&path);
+}
+
+#[tokio::test]
+async fn sqlite_rejects_ids_it_cannot_store() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let error = store
+        .record_written(A, written(u64::MAX, 1, "x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::OutOfRange(_)), "{error:?}");
+    assert!(store.links_for(A, &[u64::MAX]).await.is_err());
+}
+
+#[tokio::test]
+async fn memory_store_is_empty_for_unknown_integrations() {
+    let store = MemoryStore::new();
+    assert_eq!(store.prune_events("nobody", at(1, 0, 0)).await.unwrap(), 0);
+    assert!(store.failed_customers("nobody").await.unwrap().is_empty());
+}
