@@ -1,0 +1,90 @@
+//! The CRM side: Thulium customers and custom-field group items.
+
+use async_trait::async_trait;
+use thulium_client::{
+    BatchItemOutcome, Customer, CustomerInput, FieldGroup, FieldGroupItem, FieldGroupItemInput,
+    FieldValue,
+};
+
+use super::PortError;
+
+/// One page of the tenant's customers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrmPage {
+    /// The customers on this page, with their custom fields.
+    pub customers: Vec<Customer>,
+    /// The tenant's total, when the answer says it.
+    pub total: Option<u64>,
+}
+
+/// An update of one Thulium customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerUpdate {
+    /// The customer to update.
+    pub customer_id: u64,
+    /// The full desired state (lists are sent whole: replace vs merge is undocumented).
+    pub input: CustomerInput,
+}
+
+/// The Thulium CRM, as the engine uses it.
+#[async_trait]
+pub trait CrmPort: Send + Sync {
+    /// Checks the credentials and the connection.
+    async fn verify(&self) -> Result<(), PortError>;
+
+    /// Every customer whose custom field `field` holds one of `values` — the values are sent
+    /// as alternatives of one search (`custom_fields[field][i]=…`); the adapter pages through
+    /// the answer. At most 100 values per call.
+    async fn find_by_field_values(
+        &self,
+        field: &str,
+        values: &[u64],
+    ) -> Result<Vec<Customer>, PortError>;
+
+    /// Customers with this e-mail address.
+    async fn find_by_email(&self, email: &str) -> Result<Vec<Customer>, PortError>;
+
+    /// Customers with this phone number (in the normalised form the engine writes).
+    async fn find_by_phone(&self, phone: &str) -> Result<Vec<Customer>, PortError>;
+
+    /// One page of the whole tenant, with custom fields (`limit` at most 1000).
+    async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError>;
+
+    /// Creates customers in one batch request; one outcome per input, in order.
+    async fn create_customers(
+        &self,
+        inputs: &[CustomerInput],
+    ) -> Result<Vec<BatchItemOutcome>, PortError>;
+
+    /// Updates customers in one batch request; one outcome per update, in order.
+    async fn update_customers(
+        &self,
+        updates: &[CustomerUpdate],
+    ) -> Result<Vec<BatchItemOutcome>, PortError>;
+
+    /// Creates one customer; returns its `customer_id`.
+    async fn create_customer(&self, input: &CustomerInput) -> Result<u64, PortError>;
+
+    /// Updates one customer.
+    async fn update_customer(&self, update: &CustomerUpdate) -> Result<(), PortError>;
+
+    /// The custom-field groups defined in the tenant, with their fields.
+    async fn field_groups(&self) -> Result<Vec<FieldGroup>, PortError>;
+
+    /// The items of `group_id` held by one customer.
+    async fn field_group_items(
+        &self,
+        group_id: u64,
+        customer_id: u64,
+    ) -> Result<Vec<FieldGroupItem>, PortError>;
+
+    /// Adds an item to a customer's group; returns its `item_id`.
+    async fn create_field_group_item(&self, item: &FieldGroupItemInput) -> Result<u64, PortError>;
+
+    /// Replaces the values of an item.
+    async fn update_field_group_item(
+        &self,
+        item_id: u64,
+        values: &[FieldValue],
+    ) -> Result<(), PortError>;
+}

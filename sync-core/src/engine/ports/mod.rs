@@ -1,0 +1,50 @@
+//! The engine's view of the outside world: the shop ([`ShopPort`]) and the CRM
+//! ([`CrmPort`]), as async traits over the client crates' model types.
+//!
+//! The engine needs no client-specific error: every port call fails with a [`PortError`]
+//! that says whether trying again later may help. Adapters to the real HTTP clients live in
+//! `engine::adapters` (feature `clients`); tests use in-memory fakes.
+
+mod crm;
+mod shop;
+
+pub use crm::{CrmPage, CrmPort, CustomerUpdate};
+pub use shop::{OrdersQuery, ShopPage, ShopPort};
+
+/// Why a port call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PortError {
+    /// A readable message, without customer data or secrets.
+    pub message: String,
+    /// Whether the same call may succeed later (network trouble, 429, 5xx, timeouts).
+    pub retryable: bool,
+    /// The HTTP status, when the failure was an HTTP answer.
+    pub status: Option<u16>,
+}
+
+impl PortError {
+    /// A failure that may go away (network, 429, 5xx, timeout).
+    pub fn retryable(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            retryable: true,
+            status: None,
+        }
+    }
+
+    /// A failure that will repeat (bad request, rejected data, missing permission).
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            retryable: false,
+            status: None,
+        }
+    }
+
+    /// The same error with the HTTP status it came with.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+}
