@@ -24,5 +24,7 @@ pub use order::{
     AuctionInfo, ClientAccount, DeliveryAddress, Order, OrderClient, OrderCurrency, OrderProduct,
     OrderSource, Payments, PickupPoint,
 };
+#[cfg(feature = "http")]
+pub(crate) use page::RawPage;
 pub use page::{Fault, Page};
 pub use status::OrderStatus;

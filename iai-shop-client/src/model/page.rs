@@ -50,7 +50,7 @@ impl<T> Page<T> {
 /// orders and `clientsResults` for the CRM search; all three are accepted.
 #[derive(Deserialize)]
 #[serde(default, rename_all = "camelCase", bound = "T: DeserializeOwned")]
-struct RawPage<T> {
+pub(crate) struct RawPage<T> {
     #[serde(
         rename = "results",
         alias = "Results",
@@ -76,7 +76,7 @@ impl<T> Default for RawPage<T> {
 
 impl<T> RawPage<T> {
     /// The typed page for page number `page`.
-    fn into_page(self, page: u32) -> Page<T> {
+    pub(crate) fn into_page(self, page: u32) -> Page<T> {
         Page {
             items: self.results,
             results_number_all: self.results_number_all.unwrap_or(0),

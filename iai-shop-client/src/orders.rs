@@ -1,0 +1,304 @@
+//! Orders: `POST /orders/orders/search` and `GET /orders/orders` (reference §4).
+
+use chrono::NaiveDateTime;
+use futures::Stream;
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+
+use crate::client::IdoSellClient;
+use crate::clients::{MAX_PAGE_SIZE, into_page};
+use crate::error::Error;
+use crate::model::{Order, OrderStatus, Page, RawPage};
+use crate::paging;
+use crate::query::{DATE_TIME_FORMAT, Query};
+use crate::transport::Body;
+
+/// The most clients one order search may filter by, and the most ids one lookup may carry.
+pub const MAX_IDS_PER_CALL: usize = 100;
+
+/// The order calls. Get it from [`IdoSellClient::orders`].
+#[derive(Debug, Clone)]
+pub struct OrdersApi {
+    pub(crate) client: IdoSellClient,
+}
+
+/// A customer to search orders of (one entry of `clients[]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientRef {
+    /// By customer id (`clientId`).
+    Id(u64),
+    /// By login (`clientLogin`).
+    Login(String),
+    /// By e-mail (`clientEmail`).
+    Email(String),
+}
+
+impl ClientRef {
+    fn to_json(&self) -> Value {
+        match self {
+            Self::Id(id) => json!({ "clientId": id }),
+            Self::Login(login) => json!({ "clientLogin": login }),
+            Self::Email(email) => json!({ "clientEmail": email }),
+        }
+    }
+}
+
+/// Which date an order date range applies to (`ordersDateType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderDateType {
+    /// Placed (`add`).
+    Add,
+    /// Last modified (`modified`).
+    Modified,
+    /// Dispatched (`dispatch`).
+    Dispatch,
+    /// Paid (`payment`).
+    Payment,
+    /// Last payment operation (`last_payments_operation`).
+    LastPaymentsOperation,
+    /// Declared payment (`declared_payments`).
+    DeclaredPayments,
+}
+
+impl OrderDateType {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Add => "add",
+            Self::Modified => "modified",
+            Self::Dispatch => "dispatch",
+            Self::Payment => "payment",
+            Self::LastPaymentsOperation => "last_payments_operation",
+            Self::DeclaredPayments => "declared_payments",
+        }
+    }
+}
+
+/// Sort direction of `ordersBy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortDirection {
+    /// `ASC`.
+    Ascending,
+    /// `DESC`.
+    Descending,
+}
+
+impl OrdersApi {
+    /// A `POST /orders/orders/search`; set filters, then call `page` or `stream`.
+    pub fn search(&self) -> OrderSearchRequest {
+        OrderSearchRequest {
+            client: self.client.clone(),
+            filters: SearchFilters::default(),
+        }
+    }
+
+    /// The orders with these serial numbers, via `GET /orders/orders?ordersSerialNumbers=..`,
+    /// 100 numbers per call. Unknown numbers are simply missing from the result.
+    pub async fn by_serial_numbers(&self, serial_numbers: &[u64]) -> Result<Vec<Order>, Error> {
+        let mut orders = Vec::with_capacity(serial_numbers.len());
+        for chunk in serial_numbers.chunks(MAX_IDS_PER_CALL) {
+            let mut query = Query::default();
+            query.list("ordersSerialNumbers", chunk);
+            let answer = self
+                .client
+                .call::<RawPage<Order>>(
+                    Method::GET,
+                    "orders/orders",
+                    &query.into_pairs(),
+                    Body::None,
+                )
+                .await?;
+            orders.extend(into_page(answer, 0).items);
+        }
+        Ok(orders)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct SearchFilters {
+    clients: Vec<ClientRef>,
+    statuses: Vec<OrderStatus>,
+    ids: Vec<String>,
+    serial_numbers: Vec<u64>,
+    date_range: Option<(OrderDateType, Option<NaiveDateTime>, Option<NaiveDateTime>)>,
+    shop_ids: Vec<u64>,
+    auction_services: Vec<String>,
+    order_by: Vec<(String, SortDirection)>,
+    limit: Option<u32>,
+}
+
+/// Filters of `POST /orders/orders/search`. Every setter narrows the search.
+#[derive(Debug, Clone)]
+pub struct OrderSearchRequest {
+    client: IdoSellClient,
+    filters: SearchFilters,
+}
+
+impl OrderSearchRequest {
+    /// Orders of these customers (`clients[]`); at most 100 per search.
+    pub fn clients(mut self, clients: impl IntoIterator<Item = ClientRef>) -> Self {
+        self.filters.clients.extend(clients);
+        self
+    }
+
+    /// Orders in these statuses (`ordersStatuses`).
+    pub fn statuses(mut self, statuses: impl IntoIterator<Item = OrderStatus>) -> Self {
+        self.filters.statuses.extend(statuses);
+        self
+    }
+
+    /// Orders with these ids (`ordersIds`).
+    pub fn order_ids<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        self.filters.ids.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Orders with these serial numbers (`ordersSerialNumbers`).
+    pub fn serial_numbers(mut self, numbers: impl IntoIterator<Item = u64>) -> Self {
+        self.filters.serial_numbers.extend(numbers);
+        self
+    }
+
+    /// Orders whose `date_type` date lies in the range (`ordersRange.ordersDateRange`),
+    /// shop-local time.
+    pub fn date_range(
+        mut self,
+        date_type: OrderDateType,
+        begin: Option<NaiveDateTime>,
+        end: Option<NaiveDateTime>,
+    ) -> Self {
+        self.filters.date_range = Some((date_type, begin, end));
+        self
+    }
+
+    /// Orders from these shops (`orderSource.shopsIds`).
+    pub fn shop_ids(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
+        self.filters.shop_ids.extend(ids);
+        self
+    }
+
+    /// Orders from these marketplaces (`orderSource.auctionsParams.auctionsServicesNames`).
+    pub fn auction_services<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.filters
+            .auction_services
+            .extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Only Allegro orders.
+    pub fn allegro_only(self) -> Self {
+        self.auction_services(["allegro"])
+    }
+
+    /// Sort by `element` (`ordersBy[]{elementName, sortDirection}`); may be repeated.
+    pub fn order_by(mut self, element: impl Into<String>, direction: SortDirection) -> Self {
+        self.filters.order_by.push((element.into(), direction));
+        self
+    }
+
+    /// Items per page (`resultsLimit`, 1..=100; default 100).
+    pub fn page_size(mut self, limit: u32) -> Self {
+        self.filters.limit = Some(limit.clamp(1, MAX_PAGE_SIZE));
+        self
+    }
+
+    /// The JSON body of page `page`; fails when more than 100 clients are given.
+    fn body(&self, page: u32) -> Result<Value, Error> {
+        let f = &self.filters;
+        if f.clients.len() > MAX_IDS_PER_CALL {
+            return Err(Error::InvalidRequest(format!(
+                "an order search takes at most {MAX_IDS_PER_CALL} clients, {} given",
+                f.clients.len()
+            )));
+        }
+        let mut params = Map::new();
+        let mut put = |key: &str, value: Value| {
+            params.insert(key.to_owned(), value);
+        };
+        if !f.statuses.is_empty() {
+            put(
+                "ordersStatuses",
+                f.statuses.iter().map(|s| s.as_str()).collect(),
+            );
+        }
+        if !f.ids.is_empty() {
+            put("ordersIds", json!(f.ids));
+        }
+        if !f.serial_numbers.is_empty() {
+            put("ordersSerialNumbers", json!(f.serial_numbers));
+        }
+        if !f.clients.is_empty() {
+            put(
+                "clients",
+                f.clients.iter().map(ClientRef::to_json).collect(),
+            );
+        }
+        if let Some((date_type, begin, end)) = f.date_range {
+            let mut range = Map::new();
+            range.insert("ordersDateType".into(), json!(date_type.as_str()));
+            for (key, bound) in [("ordersDateBegin", begin), ("ordersDateEnd", end)] {
+                if let Some(bound) = bound {
+                    range.insert(
+                        key.into(),
+                        json!(bound.format(DATE_TIME_FORMAT).to_string()),
+                    );
+                }
+            }
+            put("ordersRange", json!({ "ordersDateRange": range }));
+        }
+        if let Some(source) = self.source() {
+            put("orderSource", source);
+        }
+        if !f.order_by.is_empty() {
+            put(
+                "ordersBy",
+                f.order_by.iter().map(|(e, d)| sort_entry(e, *d)).collect(),
+            );
+        }
+        put("resultsPage", json!(page));
+        put("resultsLimit", json!(f.limit.unwrap_or(MAX_PAGE_SIZE)));
+        Ok(json!({ "params": params }))
+    }
+
+    fn source(&self) -> Option<Value> {
+        let f = &self.filters;
+        let mut source = Map::new();
+        if !f.shop_ids.is_empty() {
+            source.insert("shopsIds".into(), json!(f.shop_ids));
+        }
+        if !f.auction_services.is_empty() {
+            source.insert(
+                "auctionsParams".into(),
+                json!({ "auctionsServicesNames": f.auction_services }),
+            );
+        }
+        (!source.is_empty()).then_some(Value::Object(source))
+    }
+
+    /// Fetches page `page` (0-based). A page past the end is an empty page, not an error.
+    pub async fn page(&self, page: u32) -> Result<Page<Order>, Error> {
+        let body = self.body(page)?;
+        let answer = self
+            .client
+            .call::<RawPage<Order>>(Method::POST, "orders/orders/search", &[], Body::Json(body))
+            .await?;
+        Ok(into_page(answer, page))
+    }
+
+    /// All matching orders, page after page.
+    pub fn stream(self) -> impl Stream<Item = Result<Order, Error>> + Send + 'static {
+        let max_pages = self.client.inner.max_pages;
+        paging::items(max_pages, move |page| {
+            let request = self.clone();
+            async move { request.page(page).await }
+        })
+    }
+}
+
+fn sort_entry(element: &str, direction: SortDirection) -> Value {
+    let direction = match direction {
+        SortDirection::Ascending => "ASC",
+        SortDirection::Descending => "DESC",
+    };
+    json!({ "elementName": element, "sortDirection": direction })
+}

@@ -1,0 +1,199 @@
+//! Sending one call: URL, headers, retries, tracing, and turning the answer into data or an
+//! [`Error`].
+
+use std::time::SystemTime;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::client::{Credentials, IdoSellClient};
+use crate::error::{Error, excerpt, parse_scope};
+use crate::model::{DecodeError, Fault, from_json_value};
+use crate::retry::{parse_retry_after, with_retries};
+
+/// What a successful call brought back.
+pub(crate) enum Answer<T> {
+    /// Data.
+    Data(T),
+    /// The API's "empty result" (`faultCode` 2, normally with HTTP 207): no data.
+    Empty,
+}
+
+/// The body of a call.
+pub(crate) enum Body {
+    /// No body (GET).
+    None,
+    /// A JSON body (sent as is; callers wrap it in `{"params": ...}`).
+    Json(Value),
+}
+
+impl IdoSellClient {
+    /// Performs `method path?query` with retries and decodes a successful answer into `T`.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Body,
+    ) -> Result<Answer<T>, Error> {
+        let url = self.url(path, query)?;
+        let span = tracing::info_span!(
+            "idosell_call",
+            method = %method,
+            path = %path,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        let policy = self.inner.retry.clone();
+        let body = &body;
+        async move {
+            with_retries(&policy, |attempt| {
+                tracing::Span::current().record("attempt", attempt);
+                self.attempt(method.clone(), url.clone(), body)
+            })
+            .await
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn url(&self, path: &str, query: &[(String, String)]) -> Result<url::Url, Error> {
+        let mut url = self
+            .inner
+            .api_base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| Error::InvalidRequest(format!("bad path {path:?}: {e}")))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(url)
+    }
+
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: url::Url,
+        body: &Body,
+    ) -> Result<Answer<T>, Error> {
+        let mut request = self
+            .inner
+            .http
+            .request(method, url)
+            .header(ACCEPT, "application/json");
+        request = match &self.inner.credentials {
+            Credentials::ApiKey(key) => request.header("X-API-KEY", key.expose_secret()),
+            Credentials::Bearer(token) => {
+                request.header(AUTHORIZATION, format!("Bearer {}", token.expose_secret()))
+            }
+        };
+        if let Body::Json(json) = body {
+            request = request.json(json);
+        }
+        let response = request.send().await.map_err(Error::Transport)?;
+        let status = response.status();
+        tracing::Span::current().record("status", status.as_u16());
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.map_err(Error::Transport)?;
+        tracing::debug!(bytes = bytes.len(), "answer received");
+        interpret(status, &headers, &bytes)
+    }
+}
+
+/// Turns a status, headers and body into data, "empty", or the right [`Error`].
+fn interpret<T: DeserializeOwned>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Answer<T>, Error> {
+    let json = serde_json::from_slice::<Value>(body).ok();
+    let fault = json.as_ref().and_then(Fault::from_body);
+    if status.is_success() {
+        return success(status.as_u16(), json, fault, body);
+    }
+    let x_error = header_text(headers, "x-error");
+    let message = x_error
+        .clone()
+        .or_else(|| fault.as_ref().and_then(|f| f.message.clone()));
+    match status {
+        StatusCode::UNAUTHORIZED => Err(Error::Unauthorized {
+            status: 401,
+            message,
+        }),
+        StatusCode::FORBIDDEN => {
+            let text = message
+                .clone()
+                .or_else(|| excerpt(body))
+                .unwrap_or_default();
+            let (module, level) = parse_scope(&text).unzip();
+            Err(Error::Forbidden {
+                module,
+                level,
+                message,
+            })
+        }
+        _ => Err(Error::Api {
+            status: status.as_u16(),
+            fault_code: fault.as_ref().and_then(|f| f.code),
+            fault_string: fault.and_then(|f| f.message),
+            x_error,
+            body_excerpt: if json.is_none() { excerpt(body) } else { None },
+            retry_after: header_text(headers, RETRY_AFTER.as_str())
+                .and_then(|v| parse_retry_after(&v, SystemTime::now())),
+        }),
+    }
+}
+
+fn success<T: DeserializeOwned>(
+    status: u16,
+    json: Option<Value>,
+    fault: Option<Fault>,
+    body: &[u8],
+) -> Result<Answer<T>, Error> {
+    match fault {
+        Some(f) if f.is_empty_result() => return Ok(Answer::Empty),
+        Some(f) if f.code == Some(Fault::LOGIN_FAILURE) => {
+            return Err(Error::Unauthorized {
+                status,
+                message: f.message,
+            });
+        }
+        Some(f) if f.is_failure() && f.code.is_some() => {
+            return Err(Error::Api {
+                status,
+                fault_code: f.code,
+                fault_string: f.message,
+                x_error: None,
+                body_excerpt: None,
+                retry_after: None,
+            });
+        }
+        _ => {}
+    }
+    let Some(json) = json else {
+        let source = DecodeError {
+            path: ".".into(),
+            message: "the body is not JSON".into(),
+        };
+        return Err(Error::Decode {
+            status,
+            source,
+            body_excerpt: excerpt(body),
+        });
+    };
+    from_json_value(json)
+        .map(Answer::Data)
+        .map_err(|source| Error::Decode {
+            status,
+            source,
+            body_excerpt: None,
+        })
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    let value = headers.get(name)?.to_str().ok()?.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
