@@ -26,11 +26,53 @@ pub struct CustomerUpdate {
     pub input: CustomerInput,
 }
 
+/// The kind of a custom field, as the integration needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A numeric field (the shop's customer ID).
+    Numeric,
+    /// A date field (the last order date).
+    Date,
+    /// A text field (the Allegro login).
+    Text,
+}
+
+/// A custom field the integration writes, by display name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequiredField {
+    /// The field's display name in the tenant.
+    pub name: String,
+    /// The kind it must have.
+    pub kind: FieldKind,
+}
+
+/// What the CRM says about one required field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldFinding {
+    /// The field exists and a sampled value fits the kind.
+    Present,
+    /// The field exists; no value was seen, so its kind could not be checked.
+    KindUnknown,
+    /// No field with this name exists in the tenant.
+    Missing,
+    /// A sampled value does not fit the kind; `observed` is what it looked like.
+    WrongKind {
+        /// The kind the value looked like.
+        observed: FieldKind,
+    },
+    /// The field could not be checked (e.g. an empty tenant shows no custom fields).
+    CannotCheck(String),
+}
+
 /// The Thulium CRM, as the engine uses it.
 #[async_trait]
 pub trait CrmPort: Send + Sync {
-    /// Checks the credentials and the connection.
-    async fn verify(&self) -> Result<(), PortError>;
+    /// Checks the credentials (refused credentials are an `Err`) and reports on each of the
+    /// `required` custom fields, in the order asked.
+    async fn verify(
+        &self,
+        required: &[RequiredField],
+    ) -> Result<Vec<(RequiredField, FieldFinding)>, PortError>;
 
     /// Every customer whose custom field `field` holds one of `values` — the values are sent
     /// as alternatives of one search (`custom_fields[field][i]=…`); the adapter pages through

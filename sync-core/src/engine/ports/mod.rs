@@ -8,7 +8,7 @@
 mod crm;
 mod shop;
 
-pub use crm::{CrmPage, CrmPort, CustomerUpdate};
+pub use crm::{CrmPage, CrmPort, CustomerUpdate, FieldFinding, FieldKind, RequiredField};
 pub use shop::{OrdersQuery, ShopPage, ShopPort};
 
 /// Why a port call failed.

@@ -38,6 +38,9 @@ pub struct OrdersQuery {
 /// The IdoSell shop, as the engine uses it.
 #[async_trait]
 pub trait ShopPort: Send + Sync {
+    /// Checks the API key and the connection with the cheapest call available.
+    async fn verify(&self) -> Result<(), PortError>;
+
     /// One page of customers, all of them or only those modified in `modified`
     /// (`clientsLastModificationDate`). Pages are 0-based; `page_size` is 1..=100.
     async fn customers_page(
