@@ -2,7 +2,11 @@
 
 pub mod config;
 pub mod email;
+pub mod fingerprint;
+pub mod mapping;
+pub mod order_summary;
 pub mod phone;
+pub mod plan;
 pub mod status;
 pub mod street;
 pub mod window;
