@@ -1,4 +1,5 @@
 //! Contract tests of the customer calls against wiremock.
+#![cfg(feature = "http")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -21,22 +22,45 @@ async fn get_sends_flags_and_auth_and_decodes_the_documented_example() {
         .and(path("/api/customers/273"))
         .and(basic_auth(USER, PASSWORD))
         .and(header("accept", "application/json"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("customer_documented.json"), "application/json"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("customer_documented.json"), "application/json"),
+        )
         .expect(1)
         .mount(&server)
         .await;
 
-    let customer = client(&server).customers().get(273).include_custom_fields().include_address().send().await.unwrap();
+    let customer = client(&server)
+        .customers()
+        .get(273)
+        .include_custom_fields()
+        .include_address()
+        .send()
+        .await
+        .unwrap();
 
-    assert_eq!(raw_queries(&server).await, vec!["include_custom_fields=true&include_address=true"]);
+    assert_eq!(
+        raw_queries(&server).await,
+        vec!["include_custom_fields=true&include_address=true"]
+    );
     assert_eq!(customer.customer_id, 273);
     assert_eq!(customer.name.as_deref(), Some("Jan"));
     assert_eq!(customer.phone_number.as_deref(), Some("222333444"));
     assert_eq!(customer.phone_numbers, vec!["222333444", "213443523"]);
     assert_eq!(customer.email.as_deref(), Some("jan.kowalski@foo.bar"));
-    assert_eq!((customer.company_id, customer.identifier.clone(), customer.updated_at.clone()), (None, None, None));
+    assert_eq!(
+        (
+            customer.company_id,
+            customer.identifier.clone(),
+            customer.updated_at.clone()
+        ),
+        (None, None, None)
+    );
     assert!(customer.custom_fields.is_defined("ID") && !customer.custom_fields.is_set("ID"));
-    assert_eq!(customer.custom_fields.text("Dodatkowe informacje"), Some("Numer dowodu - AXX 121212"));
+    assert_eq!(
+        customer.custom_fields.text("Dodatkowe informacje"),
+        Some("Numer dowodu - AXX 121212")
+    );
 }
 
 #[tokio::test]
@@ -94,16 +118,33 @@ async fn empty_filters_select_customers_without_phone_or_identifier() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .mount(&server)
         .await;
-    client(&server).customers().search().without_phone_number().without_identifier().page().await.unwrap();
-    assert_eq!(raw_queries(&server).await, vec!["identifier=&phone_number=&limit=100&offset=0"]);
+    client(&server)
+        .customers()
+        .search()
+        .without_phone_number()
+        .without_identifier()
+        .page()
+        .await
+        .unwrap();
+    assert_eq!(
+        raw_queries(&server).await,
+        vec!["identifier=&phone_number=&limit=100&offset=0"]
+    );
 }
 
 fn customers(range: std::ops::Range<u64>) -> Vec<Value> {
-    range.map(|id| json!({"customer_id": id, "surname": format!("S{id}")})).collect()
+    range
+        .map(|id| json!({"customer_id": id, "surname": format!("S{id}")}))
+        .collect()
 }
 
 fn offset_of(request: &Request) -> u64 {
-    request.url.query_pairs().find(|(k, _)| k == "offset").and_then(|(_, v)| v.parse().ok()).unwrap()
+    request
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == "offset")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap()
 }
 
 #[tokio::test]
@@ -121,12 +162,29 @@ async fn stream_pages_through_2500_customers_in_three_requests() {
         .mount(&server)
         .await;
 
-    let all: Vec<_> = client(&server).customers().search().limit(1000).stream().try_collect().await.unwrap();
+    let all: Vec<_> = client(&server)
+        .customers()
+        .search()
+        .limit(1000)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
 
     assert_eq!(all.len(), 2500);
-    assert_eq!(all.iter().map(|c| c.customer_id).collect::<Vec<_>>(), (0..2500).collect::<Vec<_>>());
+    assert_eq!(
+        all.iter().map(|c| c.customer_id).collect::<Vec<_>>(),
+        (0..2500).collect::<Vec<_>>()
+    );
     let offsets: Vec<String> = raw_queries(&server).await;
-    assert_eq!(offsets, vec!["limit=1000&offset=0", "limit=1000&offset=1000", "limit=1000&offset=2000"]);
+    assert_eq!(
+        offsets,
+        vec![
+            "limit=1000&offset=0",
+            "limit=1000&offset=1000",
+            "limit=1000&offset=2000"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -141,7 +199,14 @@ async fn stream_over_bare_arrays_stops_on_the_empty_page_after_exact_multiples()
         .expect(3)
         .mount(&server)
         .await;
-    let all: Vec<_> = client(&server).customers().search().limit(1000).stream().try_collect().await.unwrap();
+    let all: Vec<_> = client(&server)
+        .customers()
+        .search()
+        .limit(1000)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 2000);
 }
 
@@ -153,8 +218,17 @@ async fn stream_fails_instead_of_looping_when_the_server_ignores_offset() {
         .respond_with(ResponseTemplate::new(200).set_body_json(customers(0..2)))
         .mount(&server)
         .await;
-    let result: Result<Vec<_>, _> = client(&server).customers().search().limit(2).stream().try_collect().await;
-    assert!(matches!(result, Err(thulium_client::Error::Paging(_))), "{result:?}");
+    let result: Result<Vec<_>, _> = client(&server)
+        .customers()
+        .search()
+        .limit(2)
+        .stream()
+        .try_collect()
+        .await;
+    assert!(
+        matches!(result, Err(thulium_client::Error::Paging(_))),
+        "{result:?}"
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
@@ -179,7 +253,10 @@ async fn create_posts_the_exact_body_and_reads_a_string_id() {
 
     let custom_fields = BTreeMap::from([
         ("IAI Shop ID".to_owned(), CustomFieldValue::Number(1234)),
-        ("Last order date".to_owned(), CustomFieldValue::Date(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap())),
+        (
+            "Last order date".to_owned(),
+            CustomFieldValue::Date(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()),
+        ),
         ("Notatka".to_owned(), CustomFieldValue::Text("abc".into())),
         ("Old".to_owned(), CustomFieldValue::Null),
     ]);
@@ -189,12 +266,19 @@ async fn create_posts_the_exact_body_and_reads_a_string_id() {
         email: vec!["l@x.pl".into(), "l+1@x.pl".into()],
         phone_number: vec!["+48500100200".into()],
         customer_type: Some("Klient".into()),
-        address: Some(AddressInput { street: Some("Długa".into()), city: Some("Kraków".into()), ..Default::default() }),
+        address: Some(AddressInput {
+            street: Some("Długa".into()),
+            city: Some("Kraków".into()),
+            ..Default::default()
+        }),
         custom_fields,
         fill_read_only_custom_fields: true,
         ..Default::default()
     };
-    assert_eq!(client(&server).customers().create(&input).await.unwrap(), 987);
+    assert_eq!(
+        client(&server).customers().create(&input).await.unwrap(),
+        987
+    );
 }
 
 #[tokio::test]
@@ -202,7 +286,9 @@ async fn update_and_delete_accept_204() {
     let server = MockServer::start().await;
     Mock::given(method("PUT"))
         .and(path("/api/customers/5"))
-        .and(body_json(json!({"surname": "Nowak", "phone_number": ["1", "2"]})))
+        .and(body_json(
+            json!({"surname": "Nowak", "phone_number": ["1", "2"]}),
+        ))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&server)
@@ -214,7 +300,11 @@ async fn update_and_delete_accept_204() {
         .mount(&server)
         .await;
     let c = client(&server);
-    let input = CustomerInput { surname: Some("Nowak".into()), phone_number: vec!["1".into(), "2".into()], ..Default::default() };
+    let input = CustomerInput {
+        surname: Some("Nowak".into()),
+        phone_number: vec!["1".into(), "2".into()],
+        ..Default::default()
+    };
     c.customers().update(5, &input).await.unwrap();
     c.customers().delete(5).await.unwrap();
 }
@@ -231,10 +321,17 @@ async fn batch_create_maps_207_items_positionally() {
         .await;
     let inputs: Vec<CustomerInput> = ["A", "B", "C", "D"]
         .iter()
-        .map(|s| CustomerInput { surname: Some((*s).into()), ..Default::default() })
+        .map(|s| CustomerInput {
+            surname: Some((*s).into()),
+            ..Default::default()
+        })
         .collect();
 
-    let outcomes = client(&server).customers().batch_create(&inputs).await.unwrap();
+    let outcomes = client(&server)
+        .customers()
+        .batch_create(&inputs)
+        .await
+        .unwrap();
 
     assert_eq!(outcomes.len(), 4);
     assert_eq!(outcomes[0], BatchItemOutcome::Created { customer_id: 501 });
@@ -245,8 +342,16 @@ async fn batch_create_maps_207_items_positionally() {
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert!(matches!(&outcomes[2], BatchItemOutcome::Failed { status: None, raw, .. } if raw["unexpected"] == "shape"));
-    assert!(matches!(&outcomes[3], BatchItemOutcome::Failed { raw: Value::Null, .. }));
+    assert!(
+        matches!(&outcomes[2], BatchItemOutcome::Failed { status: None, raw, .. } if raw["unexpected"] == "shape")
+    );
+    assert!(matches!(
+        &outcomes[3],
+        BatchItemOutcome::Failed {
+            raw: Value::Null,
+            ..
+        }
+    ));
 }
 
 #[tokio::test]
@@ -259,10 +364,23 @@ async fn batch_update_sends_ids_and_reads_wrapped_answers() {
         .expect(1)
         .mount(&server)
         .await;
-    let input = CustomerInput { group: Some("G".into()), ..Default::default() };
-    let outcomes = client(&server).customers().batch_update(&[(1, input.clone()), (2, input)]).await.unwrap();
+    let input = CustomerInput {
+        group: Some("G".into()),
+        ..Default::default()
+    };
+    let outcomes = client(&server)
+        .customers()
+        .batch_update(&[(1, input.clone()), (2, input)])
+        .await
+        .unwrap();
     assert_eq!(outcomes[0], BatchItemOutcome::Updated);
-    assert!(matches!(&outcomes[1], BatchItemOutcome::Failed { status: Some(404), .. }));
+    assert!(matches!(
+        &outcomes[1],
+        BatchItemOutcome::Failed {
+            status: Some(404),
+            ..
+        }
+    ));
 }
 
 #[tokio::test]
