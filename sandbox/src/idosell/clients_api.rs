@@ -1,0 +1,490 @@
+//! Customer endpoints: `GET/POST/PUT clients/clients` and `POST clients/crm/search`.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::auth::{Level, Module};
+use super::changes::{CustomerPatch, NewCustomer};
+use super::error::ApiError;
+use super::json;
+use super::model::{ShopAddress, ShopCustomer};
+use super::paging::{self, select_page};
+use super::params::{DateRange, Query, as_list, as_text, as_u64, body_params, parse_ids};
+use super::state::AppState;
+use super::store::{ShopData, StoreError};
+
+const EMPTY_CLIENTS: &str = "Wyszukiwarka klientów: zwrócono pusty wynik";
+
+/// Filters of `GET clients/clients`.
+#[derive(Default)]
+struct ClientFilter {
+    ids: Option<Vec<u64>>,
+    codes_external: Vec<String>,
+    text: Option<TextSearch>,
+    active: Option<bool>,
+    shop_id: Option<u64>,
+    modified: DateRange,
+    registered: DateRange,
+}
+
+impl ClientFilter {
+    fn from_query(query: &Query) -> Result<Self, ApiError> {
+        let ids = query.list("clientsIds");
+        let active = match query.get("clientIsActive") {
+            None => None,
+            Some("yes" | "y") => Some(true),
+            Some("no" | "n") => Some(false),
+            Some(other) => {
+                return Err(ApiError::invalid(format!(
+                    "clientIsActive: {other:?} must be yes or no"
+                )));
+            }
+        };
+        let shop_id = query
+            .get("shopId")
+            .map(|v| parse_ids("shopId", &[v.to_owned()]))
+            .transpose()?
+            .and_then(|ids| ids.first().copied());
+        Ok(Self {
+            ids: (!ids.is_empty())
+                .then(|| parse_ids("clientsIds", &ids))
+                .transpose()?,
+            codes_external: query.list("clientCodesExternal"),
+            text: query.get("clientTextSearch").map(TextSearch::new),
+            active,
+            shop_id,
+            modified: date_range(query, "clientsLastModificationDate")?,
+            registered: date_range(query, "clientRegistrationDate")?,
+        })
+    }
+
+    fn matches(&self, customer: &ShopCustomer) -> bool {
+        self.active.is_none_or(|a| customer.is_active == a)
+            && self.shop_id.is_none_or(|s| customer.shop_ids.contains(&s))
+            && (self.codes_external.is_empty()
+                || customer
+                    .code_external
+                    .as_ref()
+                    .is_some_and(|c| self.codes_external.contains(c)))
+            && (self.modified.is_open() || self.modified.contains(customer.last_modified))
+            && (self.registered.is_open()
+                || self
+                    .registered
+                    .contains(customer.registration_date.and_time(chrono::NaiveTime::MIN)))
+            && self.text.as_ref().is_none_or(|t| t.matches(customer))
+    }
+
+    /// Matching customers in id order; by id lookups when ids are given.
+    fn select<'a>(&'a self, data: &'a ShopData) -> Box<dyn Iterator<Item = &'a ShopCustomer> + 'a> {
+        match &self.ids {
+            Some(ids) => {
+                let mut ids = ids.clone();
+                ids.sort_unstable();
+                ids.dedup();
+                Box::new(
+                    ids.into_iter()
+                        .filter_map(|id| data.customers.get(&id))
+                        .filter(|c| self.matches(c)),
+                )
+            }
+            None => Box::new(data.customers.values().filter(|c| self.matches(c))),
+        }
+    }
+}
+
+fn date_range(query: &Query, name: &str) -> Result<DateRange, ApiError> {
+    DateRange::parse(name, query.nested(name, "Begin"), query.nested(name, "End"))
+}
+
+/// `clientTextSearch`: case-insensitive substring of names, firm, e-mail, login or phones;
+/// a query made of phone characters also matches by digits, ignoring a country prefix
+/// (the last nine digits). The real matching rules are undocumented; this is the sandbox's.
+struct TextSearch {
+    lower: String,
+    phone_digits: Option<String>,
+}
+
+impl TextSearch {
+    fn new(query: &str) -> Self {
+        let query = query.trim();
+        let is_phone_like = query
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()".contains(c));
+        let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+        let phone_digits = (is_phone_like && digits.len() >= 6)
+            .then(|| digits[digits.len().saturating_sub(9)..].to_owned());
+        Self {
+            lower: query.to_lowercase(),
+            phone_digits,
+        }
+    }
+
+    fn matches(&self, customer: &ShopCustomer) -> bool {
+        let billing = &customer.billing;
+        let texts = [
+            billing.first_name.as_deref(),
+            billing.last_name.as_deref(),
+            billing.firm.as_deref(),
+            customer.email.as_deref(),
+            Some(customer.login.as_str()),
+            billing.phone1.as_deref(),
+            billing.phone2.as_deref(),
+        ];
+        let full_name = format!(
+            "{} {}",
+            billing.first_name.as_deref().unwrap_or(""),
+            billing.last_name.as_deref().unwrap_or("")
+        );
+        texts
+            .iter()
+            .flatten()
+            .chain(std::iter::once(&full_name.as_str()))
+            .any(|t| t.to_lowercase().contains(&self.lower))
+            || self.phone_digits.as_ref().is_some_and(|digits| {
+                [billing.phone1.as_deref(), billing.phone2.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|p| {
+                        let own: String = p.chars().filter(char::is_ascii_digit).collect();
+                        own.contains(digits.as_str())
+                    })
+            })
+    }
+}
+
+/// Keeps only the top-level keys listed in `returnElements` (all when the list is empty).
+fn project(value: Value, elements: &[String]) -> Value {
+    if elements.is_empty() {
+        return value;
+    }
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(key, _)| elements.iter().any(|e| e == key))
+                .collect::<Map<_, _>>(),
+        ),
+        other => other,
+    }
+}
+
+/// `GET /api/admin/{version}/clients/clients`.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    state.admit(&version, &headers, Module::Crm, Level::Read)?;
+    let query = Query::parse(raw.as_deref());
+    let filter = ClientFilter::from_query(&query)?;
+    let paging = paging::from_query(&query)?;
+    let elements = query.list("returnElements");
+    let (total, items) = {
+        let data = state.read();
+        let (total, page) = select_page(filter.select(&data), paging);
+        let items: Vec<Value> = page
+            .into_iter()
+            .map(|c| project(json::client(c), &elements))
+            .collect();
+        (total, items)
+    };
+    let (status, body) = paging.answer(total, "results", items, EMPTY_CLIENTS);
+    Ok(state.reply(status, body))
+}
+
+/// Filters of `POST clients/crm/search`.
+struct CrmFilter {
+    exact: bool,
+    fields: Vec<(CrmField, String)>,
+    registered: DateRange,
+    shop_ids: Vec<u64>,
+}
+
+#[derive(Clone, Copy)]
+enum CrmField {
+    Email,
+    Login,
+    FirstName,
+    LastName,
+    Firm,
+    Nip,
+    CodeExternal,
+}
+
+impl CrmField {
+    const ALL: [(&'static str, CrmField); 7] = [
+        ("clientEmail", CrmField::Email),
+        ("clientLogin", CrmField::Login),
+        ("clientFirstName", CrmField::FirstName),
+        ("clientLastName", CrmField::LastName),
+        ("clientFirm", CrmField::Firm),
+        ("clientNip", CrmField::Nip),
+        ("clientCodeExternal", CrmField::CodeExternal),
+    ];
+
+    fn value(self, customer: &ShopCustomer) -> Option<&str> {
+        let billing = &customer.billing;
+        match self {
+            Self::Email => customer.email.as_deref(),
+            Self::Login => Some(&customer.login),
+            Self::FirstName => billing.first_name.as_deref(),
+            Self::LastName => billing.last_name.as_deref(),
+            Self::Firm => billing.firm.as_deref(),
+            Self::Nip => billing.nip.as_deref(),
+            Self::CodeExternal => customer.code_external.as_deref(),
+        }
+    }
+}
+
+impl CrmFilter {
+    fn from_params(params: &Value) -> Result<Self, ApiError> {
+        let exact = match params.get("settingsExactSearch") {
+            Some(Value::Bool(flag)) => *flag,
+            Some(Value::String(s)) => matches!(s.as_str(), "true" | "y" | "yes" | "1"),
+            Some(Value::Number(n)) => n.as_u64() == Some(1),
+            _ => false,
+        };
+        let fields = CrmField::ALL
+            .iter()
+            .filter_map(|(key, field)| {
+                params
+                    .get(*key)
+                    .and_then(as_text)
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| (*field, v.trim().to_lowercase()))
+            })
+            .collect();
+        let registered = params.get("clientRegistrationDate");
+        let text_at = |key: &str| registered.and_then(|r| r.get(key)).and_then(Value::as_str);
+        let shop_ids = params
+            .get("searchByShops")
+            .and_then(|s| s.get("shopsIds"))
+            .map(|ids| as_list(Some(ids)).into_iter().filter_map(as_u64).collect())
+            .unwrap_or_default();
+        Ok(Self {
+            exact,
+            fields,
+            registered: DateRange::parse(
+                "clientRegistrationDate",
+                text_at("clientRegistrationDateBegin"),
+                text_at("clientRegistrationDateEnd"),
+            )?,
+            shop_ids,
+        })
+    }
+
+    fn matches(&self, customer: &ShopCustomer) -> bool {
+        self.fields.iter().all(|(field, wanted)| {
+            field.value(customer).is_some_and(|value| {
+                let value = value.to_lowercase();
+                if self.exact {
+                    value == *wanted
+                } else {
+                    value.contains(wanted.as_str())
+                }
+            })
+        }) && (self.registered.is_open()
+            || self
+                .registered
+                .contains(customer.registration_date.and_time(chrono::NaiveTime::MIN)))
+            && (self.shop_ids.is_empty()
+                || self.shop_ids.iter().any(|s| customer.shop_ids.contains(s)))
+    }
+}
+
+/// `POST /api/admin/{version}/clients/crm/search`.
+pub(crate) async fn crm_search(
+    State(state): State<AppState>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    state.admit(&version, &headers, Module::Crm, Level::Read)?;
+    let params = body_params(&body)?;
+    let filter = CrmFilter::from_params(&params)?;
+    let paging = paging::from_params(&params)?;
+    let elements: Vec<String> = as_list(params.get("returnElements"))
+        .into_iter()
+        .filter_map(as_text)
+        .collect();
+    let (total, items) = {
+        let data = state.read();
+        let matching = data.customers.values().filter(|c| filter.matches(c));
+        let (total, page) = select_page(matching, paging);
+        let items: Vec<Value> = page
+            .into_iter()
+            .map(|c| {
+                let orders: Vec<_> = data.orders_of(c.client_id).collect();
+                project(json::crm_client(c, &orders), &elements)
+            })
+            .collect();
+        (total, items)
+    };
+    let (status, body) = paging.answer(total, "clientsResults", items, EMPTY_CLIENTS);
+    Ok(state.reply(status, body))
+}
+
+/// A per-item result of a batch write, and whether it succeeded.
+pub(crate) fn item_result(mut ids: Value, outcome: Result<(), StoreError>) -> (bool, Value) {
+    let (code, message) = match &outcome {
+        Ok(()) => (0, String::new()),
+        Err(e @ (StoreError::UnknownClient(_) | StoreError::UnknownOrder(_))) => (2, e.to_string()),
+        Err(e) => (3, e.to_string()),
+    };
+    ids["faultCode"] = json!(code);
+    ids["faultString"] = json!(message);
+    (outcome.is_ok(), ids)
+}
+
+/// 200 when every item succeeded, 207 otherwise.
+pub(crate) fn batch_answer(state: &AppState, key: &str, results: Vec<(bool, Value)>) -> Response {
+    let status = if results.iter().all(|(ok, _)| *ok) {
+        StatusCode::OK
+    } else {
+        StatusCode::MULTI_STATUS
+    };
+    let items: Vec<Value> = results.into_iter().map(|(_, item)| item).collect();
+    state.reply(status, json!({"results": {key: items}}))
+}
+
+fn required_items<'a>(params: &'a Value, key: &str) -> Result<Vec<&'a Value>, ApiError> {
+    let items = as_list(params.get(key));
+    if items.is_empty() {
+        return Err(ApiError::invalid(format!(
+            "params.{key} must list at least one item"
+        )));
+    }
+    Ok(items)
+}
+
+pub(crate) fn orders_items(params: &Value) -> Result<Vec<&Value>, ApiError> {
+    required_items(params, "orders")
+}
+
+fn text_of(item: &Value, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| item.get(*k).and_then(as_text))
+}
+
+/// The snake_case body of `POST clients/clients` (several spellings are accepted, since the
+/// reference lists only the main keys).
+fn new_customer(item: &Value) -> NewCustomer {
+    let t = |keys: &[&str]| text_of(item, keys).filter(|v| !v.is_empty());
+    let shop_ids = as_list(item.get("shops").or_else(|| item.get("shop_id")))
+        .into_iter()
+        .filter_map(|v| v.get("shop_id").and_then(as_u64).or_else(|| as_u64(v)))
+        .collect();
+    NewCustomer {
+        login: t(&["login"]),
+        email: t(&["email"]),
+        code_external: t(&["code_extern", "code_external"]),
+        client_type: t(&["client_type", "type"]),
+        is_unregistered: t(&["is_unregistered"]).is_some_and(|v| v == "y" || v == "true"),
+        billing: ShopAddress {
+            first_name: t(&["firstname", "first_name"]),
+            last_name: t(&["lastname", "last_name"]),
+            firm: t(&["company", "firm"]),
+            nip: t(&["vat_number", "nip"]),
+            street: t(&["street"]),
+            zip_code: t(&["zipcode", "zip_code"]),
+            city: t(&["city"]),
+            country_id: t(&["country_code", "country_id"]),
+            phone1: t(&["phone", "phone1"]),
+            phone2: t(&["phone2"]),
+        },
+        birth_date: t(&["birth_date"])
+            .and_then(|d| chrono::NaiveDate::parse_from_str(&d, json::DATE_FORMAT).ok()),
+        shop_ids,
+        currency_id: t(&["currency"]),
+    }
+}
+
+/// `POST /api/admin/{version}/clients/clients` — register customers.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    state.admit(&version, &headers, Module::Crm, Level::ReadWrite)?;
+    let params = body_params(&body)?;
+    let items = required_items(&params, "clients")?;
+    let results = {
+        let mut data = state.write();
+        items
+            .into_iter()
+            .map(
+                |item| match data.register(new_customer(item), state.clock.tick()) {
+                    Ok(c) => item_result(
+                        json!({"clientId": c.client_id, "clientLogin": c.login}),
+                        Ok(()),
+                    ),
+                    Err(e) => item_result(
+                        json!({"clientId": null, "clientLogin": item.get("login")}),
+                        Err(e),
+                    ),
+                },
+            )
+            .collect()
+    };
+    Ok(batch_answer(&state, "clients", results))
+}
+
+/// The camelCase body of `PUT clients/clients`.
+fn customer_patch(item: &Value) -> CustomerPatch {
+    let t = |key: &str| item.get(key).and_then(as_text);
+    CustomerPatch {
+        login: None,
+        email: t("clientEmail"),
+        code_external: t("clientCodeExternal"),
+        client_type: t("clientType"),
+        is_active: t("clientIsActive").map(|v| v == "yes" || v == "y"),
+        first_name: t("clientFirstName"),
+        last_name: t("clientLastName"),
+        firm: t("clientFirm"),
+        nip: t("clientNip"),
+        street: t("clientStreet"),
+        zip_code: t("clientZipCode"),
+        city: t("clientCity"),
+        country_id: t("clientCountryId"),
+        phone1: t("clientPhone1"),
+        phone2: t("clientPhone2"),
+    }
+}
+
+/// `PUT /api/admin/{version}/clients/clients` — update customers, found by `clientId` or
+/// `clientLogin`.
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    state.admit(&version, &headers, Module::Crm, Level::ReadWrite)?;
+    let params = body_params(&body)?;
+    let items = required_items(&params, "clients")?;
+    let results = {
+        let mut data = state.write();
+        items
+            .into_iter()
+            .map(|item| {
+                let id = item.get("clientId").and_then(as_u64).or_else(|| {
+                    text_of(item, &["clientLogin"]).and_then(|l| data.client_id_by_login(&l))
+                });
+                let ids = json!({"clientId": id, "clientLogin": item.get("clientLogin")});
+                let outcome = match id {
+                    Some(id) => data
+                        .update_customer(id, &customer_patch(item), state.clock.tick())
+                        .map(drop),
+                    None => Err(StoreError::Invalid(
+                        "clientId or an existing clientLogin is required".into(),
+                    )),
+                };
+                item_result(ids, outcome)
+            })
+            .collect()
+    };
+    Ok(batch_answer(&state, "clients", results))
+}
