@@ -1,5 +1,6 @@
 //! IdoSell → Thulium integration logic.
 
+pub mod card;
 pub mod config;
 pub mod email;
 pub mod fingerprint;

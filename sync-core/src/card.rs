@@ -1,0 +1,316 @@
+//! The customer card: what an agent sees about a shop customer — details, latest orders,
+//! and links into the shop panel. A view model rendered to self-contained HTML (inline CSS,
+//! no scripts, no external assets, every shop value HTML-escaped) and to JSON.
+
+use iai_shop_client::{Client, Order};
+use serde::Serialize;
+
+use crate::config::{IntegrationConfig, Locale};
+use crate::mapping::{map_customer, newest_first};
+use crate::order_summary::OrderSummary;
+
+/// Everything the card shows about one shop customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerCard {
+    /// The integration instance's name.
+    pub integration: String,
+    /// The shop's customer ID.
+    pub client_id: u64,
+    /// `name surname` as written to Thulium.
+    pub display_name: String,
+    /// The firm, if any.
+    pub firm: Option<String>,
+    /// The NIP, if any.
+    pub nip: Option<String>,
+    /// The e-mail addresses written to Thulium (with relay variants).
+    pub emails: Vec<String>,
+    /// The phone numbers written to Thulium (E.164).
+    pub phones: Vec<String>,
+    /// The billing address in one line.
+    pub address: Option<String>,
+    /// Whether the customer is a guest without an account.
+    pub is_guest: bool,
+    /// "Show customer in shop panel" link (its template is configurable; see
+    /// [`IntegrationConfig::customer_link_template`]).
+    pub shop_link: String,
+    /// The latest orders, newest first, at most [`IntegrationConfig::card_orders`].
+    pub orders: Vec<OrderSummary>,
+    /// How many orders were given in all (the card may show fewer).
+    pub orders_total: usize,
+    /// Language of the labels.
+    pub locale: Locale,
+}
+
+impl CustomerCard {
+    /// Builds the card from a shop customer and its orders (any order; the latest are kept).
+    pub fn build(client: &Client, orders: &[Order], config: &IntegrationConfig) -> Self {
+        let mapped = map_customer(client, orders, config).input;
+        let display_name = [&mapped.name, &mapped.surname]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let address = mapped.address.as_ref().and_then(|address| {
+            let building = match (&address.building, &address.flat) {
+                (Some(building), Some(flat)) => Some(format!("{building}/{flat}")),
+                (building, _) => building.clone(),
+            };
+            let street = [&address.street, &building]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let city = [&address.postcode, &address.city]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let parts: Vec<&str> = [street.as_str(), city.as_str()]
+                .into_iter()
+                .chain(address.country.as_deref())
+                .filter(|part| !part.is_empty())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        });
+        let orders_sorted = newest_first(orders);
+        Self {
+            integration: config.name.clone(),
+            client_id: client.client_id,
+            display_name,
+            firm: crate::mapping::text(&client.billing.firm).map(str::to_owned),
+            nip: mapped.nip,
+            emails: mapped.email,
+            phones: mapped.phone_number,
+            address,
+            is_guest: client.is_unregistered,
+            shop_link: config.customer_link(client.client_id),
+            orders: orders_sorted
+                .into_iter()
+                .take(config.card_orders)
+                .map(|order| OrderSummary::from_order(order, config))
+                .collect(),
+            orders_total: orders.len(),
+            locale: config.locale,
+        }
+    }
+
+    /// The card as JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        // Serialising plain strings, numbers and lists cannot fail; fall back to null anyway
+        // rather than panic.
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The card as a complete, self-contained HTML page (inline CSS, no scripts or external
+    /// assets). Every value that came from the shop is HTML-escaped.
+    pub fn to_html(&self) -> String {
+        let words = Words::for_locale(self.locale);
+        let mut html = String::with_capacity(4096);
+        html.push_str("<!DOCTYPE html>\n<html lang=\"");
+        html.push_str(words.lang);
+        html.push_str("\"><head><meta charset=\"utf-8\"><title>");
+        html.push_str(&escape(&self.display_name));
+        html.push_str("</title><style>");
+        html.push_str(STYLE);
+        html.push_str("</style></head><body><main class=\"card\">\n<header><h1>");
+        html.push_str(&escape(&self.display_name));
+        html.push_str("</h1><p class=\"meta\">");
+        html.push_str(&escape(&self.integration));
+        html.push_str(&format!(" · {} #{}", words.client_id, self.client_id));
+        if self.is_guest {
+            html.push_str(&format!(" · {}", words.guest));
+        }
+        html.push_str("</p>");
+        html.push_str(&link(&self.shop_link, words.show_in_panel, "button"));
+        html.push_str("</header>\n<dl>");
+        self.push_details(&mut html, &words);
+        html.push_str("</dl>\n");
+        self.push_orders(&mut html, &words);
+        html.push_str("</main></body></html>\n");
+        html
+    }
+
+    fn push_details(&self, html: &mut String, words: &Words) {
+        let mut row = |label: &str, value: String| {
+            if !value.is_empty() {
+                html.push_str(&format!("<dt>{label}</dt><dd>{value}</dd>"));
+            }
+        };
+        row(
+            words.firm,
+            self.firm.as_deref().map(escape).unwrap_or_default(),
+        );
+        row("NIP", self.nip.as_deref().map(escape).unwrap_or_default());
+        row(
+            words.email,
+            self.emails
+                .iter()
+                .map(|email| escape(email))
+                .collect::<Vec<_>>()
+                .join("<br>"),
+        );
+        row(
+            words.phone,
+            self.phones
+                .iter()
+                .map(|p| escape(p))
+                .collect::<Vec<_>>()
+                .join("<br>"),
+        );
+        row(
+            words.address,
+            self.address.as_deref().map(escape).unwrap_or_default(),
+        );
+    }
+
+    fn push_orders(&self, html: &mut String, words: &Words) {
+        html.push_str(&format!(
+            "<h2>{} ({}/{})</h2>\n",
+            words.orders,
+            self.orders.len(),
+            self.orders_total
+        ));
+        if self.orders.is_empty() {
+            html.push_str(&format!("<p class=\"empty\">{}</p>\n", words.no_orders));
+            return;
+        }
+        html.push_str(&format!(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>\n",
+            words.number, words.date, words.status, words.delivery, words.total
+        ));
+        for order in &self.orders {
+            let delivery = order
+                .delivery
+                .as_deref()
+                .map(|line| {
+                    let prefix = if order.is_pickup_point {
+                        words.pickup_point
+                    } else {
+                        ""
+                    };
+                    format!("{prefix}{}", escape(line))
+                })
+                .unwrap_or_default();
+            html.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td><span class=\"status {}\">{}</span></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+                order.serial_number,
+                escape(&order.placed_display()),
+                order.status.severity.css_class(),
+                escape(&order.status.label),
+                delivery,
+                escape(&order.total_display(self.locale)),
+                link(&order.edit_link, words.edit, "edit"),
+            ));
+        }
+        html.push_str("</tbody></table>\n");
+    }
+}
+
+/// Escapes text for HTML content and double-quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+/// A link that opens in a new tab; only http(s) targets become links (a template cannot
+/// smuggle in a `javascript:` URL).
+fn link(href: &str, label: &str, class: &str) -> String {
+    let lower = href.trim_start().to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return String::new();
+    }
+    format!(
+        "<a class=\"{class}\" href=\"{}\" target=\"_blank\" rel=\"noopener noreferrer\">{label}</a>",
+        escape(href)
+    )
+}
+
+struct Words {
+    lang: &'static str,
+    client_id: &'static str,
+    guest: &'static str,
+    show_in_panel: &'static str,
+    firm: &'static str,
+    email: &'static str,
+    phone: &'static str,
+    address: &'static str,
+    orders: &'static str,
+    no_orders: &'static str,
+    number: &'static str,
+    date: &'static str,
+    status: &'static str,
+    delivery: &'static str,
+    total: &'static str,
+    edit: &'static str,
+    pickup_point: &'static str,
+}
+
+impl Words {
+    fn for_locale(locale: Locale) -> Self {
+        match locale {
+            Locale::Pl => Self {
+                lang: "pl",
+                client_id: "klient",
+                guest: "bez rejestracji",
+                show_in_panel: "Pokaż klienta w panelu sklepu",
+                firm: "Firma",
+                email: "E-mail",
+                phone: "Telefon",
+                address: "Adres",
+                orders: "Zamówienia",
+                no_orders: "Brak zamówień.",
+                number: "Nr",
+                date: "Data",
+                status: "Status",
+                delivery: "Dostawa",
+                total: "Wartość",
+                edit: "Edytuj",
+                pickup_point: "Punkt odbioru: ",
+            },
+            Locale::En => Self {
+                lang: "en",
+                client_id: "customer",
+                guest: "guest",
+                show_in_panel: "Show customer in shop panel",
+                firm: "Company",
+                email: "E-mail",
+                phone: "Phone",
+                address: "Address",
+                orders: "Orders",
+                no_orders: "No orders.",
+                number: "No.",
+                date: "Date",
+                status: "Status",
+                delivery: "Delivery",
+                total: "Total",
+                edit: "Edit",
+                pickup_point: "Pickup point: ",
+            },
+        }
+    }
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f5f6f8;color:#222}\
+.card{max-width:960px;margin:1rem auto;background:#fff;padding:1rem 1.5rem;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12)}\
+h1{margin:.2rem 0;font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.5rem}.meta{color:#666;margin:.2rem 0 .8rem}\
+.button{display:inline-block;padding:.4rem .8rem;background:#1d5fbf;color:#fff;border-radius:4px;text-decoration:none}\
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{color:#666}dd{margin:0}\
+table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e5e8;vertical-align:top}\
+.num{text-align:right;white-space:nowrap}.empty{color:#666}.edit{color:#1d5fbf}\
+.status{padding:.1rem .45rem;border-radius:10px;font-size:.85rem;white-space:nowrap}\
+.status-info{background:#e0ecff;color:#1d4f99}.status-waiting{background:#fff3d6;color:#8a5a00}\
+.status-progress{background:#e6e0ff;color:#4b2f99}.status-success{background:#dff5e3;color:#1e6b30}\
+.status-danger{background:#fde2e1;color:#9b1c1c}.status-neutral{background:#eceef1;color:#444}";
