@@ -50,10 +50,16 @@ pub struct Order {
 impl Order {
     /// The order value in the order's currency: `orderProductsCost + orderDeliveryCost +
     /// orderPayformCost + orderInsuranceCost` of `payments.orderCurrency` (the sum the API
-    /// itself uses for its `order_value` sort key). `None` when the order has no currency block.
+    /// itself uses for its `order_value` sort key). `None` when the order has no currency block
+    /// (or the sum overflows, which only a corrupt payload can cause).
     pub fn total(&self) -> Option<Money> {
         let c = self.payments.currency.as_ref()?;
-        let amount = c.products_cost + c.delivery_cost + c.payform_cost + c.insurance_cost;
+        // Checked: absurd amounts from a broken payload must not panic on overflow.
+        let amount = c
+            .products_cost
+            .checked_add(c.delivery_cost)?
+            .checked_add(c.payform_cost)?
+            .checked_add(c.insurance_cost)?;
         Some(Money::new(amount, c.currency_id.clone()))
     }
 
