@@ -290,8 +290,9 @@ impl ThuliumClient {
         tracing::debug!(parent: &span, query = url.query().unwrap_or(""), "Thulium request");
         let outcome = with_retries(&self.inner.retry, request.replay, |attempt| {
             span.record("attempt", attempt);
-            self.attempt(&request, url.clone()).instrument(span.clone())
+            self.attempt(&request, url.clone())
         })
+        .instrument(span.clone())
         .await;
         let status = match &outcome {
             Ok(response) => Some(response.status),

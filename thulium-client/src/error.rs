@@ -235,7 +235,13 @@ impl From<reqwest::Error> for Error {
             TransportKind::Other
         };
         // The URL may carry e-mails or phone numbers from search filters: drop it.
-        let message = error.without_url().to_string();
+        let error = error.without_url();
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            message.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
         Self::Transport { kind, message }
     }
 }
