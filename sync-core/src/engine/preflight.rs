@@ -1,0 +1,298 @@
+//! Preflight: everything that must hold before the first write, checked with a handful of
+//! reads. Nothing is written when it fails, and the error names every problem at once.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::config::{ConfigError, IntegrationConfig};
+
+use super::ports::{CrmPort, FieldFinding, FieldKind, PortError, RequiredField, ShopPort};
+
+/// One thing that stops the integrations from running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PreflightProblem {
+    /// An integration's settings are invalid.
+    InvalidConfig {
+        /// The integration.
+        integration: String,
+        /// What is wrong.
+        error: ConfigError,
+    },
+    /// The shop's `verify` failed (API key, address, network).
+    Shop(PortError),
+    /// The CRM's `verify` failed (credentials, address, network).
+    Crm(PortError),
+    /// A custom field the integration writes does not exist in the tenant.
+    FieldMissing {
+        /// The integration.
+        integration: String,
+        /// The field's display name.
+        field: String,
+        /// The kind it must have.
+        kind: FieldKind,
+    },
+    /// A custom field exists but holds values of another kind.
+    FieldWrongKind {
+        /// The integration.
+        integration: String,
+        /// The field's display name.
+        field: String,
+        /// The kind it must have.
+        expected: FieldKind,
+        /// The kind its values look like.
+        observed: FieldKind,
+    },
+    /// A custom field could not be checked (e.g. a tenant without any customer).
+    FieldNotChecked {
+        /// The integration.
+        integration: String,
+        /// The field's display name.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// Several integrations write the same ID field; each shop needs its own.
+    SharedIdField {
+        /// The field's display name.
+        field: String,
+        /// The integrations sharing it.
+        integrations: Vec<String>,
+    },
+    /// The configured orders field group does not exist.
+    OrdersGroupMissing {
+        /// The integration.
+        integration: String,
+        /// The group's name.
+        group: String,
+    },
+    /// The orders field group lacks a configured field.
+    OrdersGroupFieldMissing {
+        /// The integration.
+        integration: String,
+        /// The group's name.
+        group: String,
+        /// The missing field.
+        field: String,
+    },
+}
+
+impl fmt::Display for PreflightProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidConfig { integration, error } => write!(f, "[{integration}] {error}"),
+            Self::Shop(error) => write!(f, "IdoSell shop: {error}"),
+            Self::Crm(error) => write!(f, "Thulium: {error}"),
+            Self::FieldMissing {
+                integration,
+                field,
+                kind,
+            } => write!(
+                f,
+                "[{integration}] Thulium has no custom field `{field}`; create it as a {} field",
+                kind_name(*kind)
+            ),
+            Self::FieldWrongKind {
+                integration,
+                field,
+                expected,
+                observed,
+            } => write!(
+                f,
+                "[{integration}] custom field `{field}` must be a {} field, its values look {}",
+                kind_name(*expected),
+                kind_name(*observed)
+            ),
+            Self::FieldNotChecked {
+                integration,
+                field,
+                reason,
+            } => write!(
+                f,
+                "[{integration}] custom field `{field}` could not be checked: {reason}"
+            ),
+            Self::SharedIdField {
+                field,
+                integrations,
+            } => write!(
+                f,
+                "integrations {} all use the ID field `{field}`; give each shop its own numeric field",
+                integrations.join(", ")
+            ),
+            Self::OrdersGroupMissing { integration, group } => {
+                write!(
+                    f,
+                    "[{integration}] Thulium has no custom-field group `{group}`"
+                )
+            }
+            Self::OrdersGroupFieldMissing {
+                integration,
+                group,
+                field,
+            } => write!(
+                f,
+                "[{integration}] custom-field group `{group}` has no field `{field}`"
+            ),
+        }
+    }
+}
+
+fn kind_name(kind: FieldKind) -> &'static str {
+    match kind {
+        FieldKind::Numeric => "numeric",
+        FieldKind::Date => "date",
+        FieldKind::Text => "text",
+    }
+}
+
+/// Preflight failed; every problem found is listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("preflight failed:\n{}", .problems.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct PreflightError {
+    /// The problems, in the order found.
+    pub problems: Vec<PreflightProblem>,
+}
+
+/// The custom fields an integration writes, with the kind each must have.
+pub fn required_fields(config: &IntegrationConfig) -> Vec<RequiredField> {
+    let mut fields = vec![
+        RequiredField {
+            name: config.fields.shop_id.clone(),
+            kind: FieldKind::Numeric,
+        },
+        RequiredField {
+            name: config.fields.last_order_date.clone(),
+            kind: FieldKind::Date,
+        },
+    ];
+    if let Some(login) = &config.fields.allegro_login {
+        fields.push(RequiredField {
+            name: login.clone(),
+            kind: FieldKind::Text,
+        });
+    }
+    fields
+}
+
+/// Checks the enabled integrations of `configs` against the shop and the CRM: settings
+/// valid, both sides reachable with the given credentials, every custom field present with
+/// the right kind, no ID field shared, the orders group complete. Reads only.
+pub async fn preflight(
+    shop: &dyn ShopPort,
+    crm: &dyn CrmPort,
+    configs: &[IntegrationConfig],
+) -> Result<(), PreflightError> {
+    let enabled: Vec<&IntegrationConfig> = configs.iter().filter(|c| c.enabled).collect();
+    let mut problems = config_problems(&enabled);
+    if let Err(error) = shop.verify().await {
+        problems.push(PreflightProblem::Shop(error));
+    }
+    match crm_problems(crm, &enabled).await {
+        Ok(found) => problems.extend(found),
+        Err(error) => problems.push(PreflightProblem::Crm(error)),
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(PreflightError { problems })
+    }
+}
+
+fn config_problems(configs: &[&IntegrationConfig]) -> Vec<PreflightProblem> {
+    let mut problems: Vec<PreflightProblem> = configs
+        .iter()
+        .filter_map(|config| {
+            config
+                .validate()
+                .err()
+                .map(|error| PreflightProblem::InvalidConfig {
+                    integration: config.name.clone(),
+                    error,
+                })
+        })
+        .collect();
+    // Thulium addresses fields by display name; compare the way a person would read them.
+    let mut by_field: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for config in configs {
+        by_field
+            .entry(config.fields.shop_id.trim().to_lowercase())
+            .or_default()
+            .push(config.name.clone());
+    }
+    for (field, integrations) in by_field {
+        if integrations.len() > 1 {
+            problems.push(PreflightProblem::SharedIdField {
+                field,
+                integrations,
+            });
+        }
+    }
+    problems
+}
+
+async fn crm_problems(
+    crm: &dyn CrmPort,
+    configs: &[&IntegrationConfig],
+) -> Result<Vec<PreflightProblem>, PortError> {
+    let mut problems = Vec::new();
+    for config in configs {
+        let findings = crm.verify(&required_fields(config)).await?;
+        problems.extend(
+            findings
+                .into_iter()
+                .filter_map(|(field, finding)| field_problem(&config.name, field, finding)),
+        );
+    }
+    if configs.iter().any(|c| c.orders_group.is_some()) {
+        let groups = crm.field_groups().await?;
+        for config in configs {
+            let Some(wanted) = &config.orders_group else {
+                continue;
+            };
+            let Some(group) = groups.iter().find(|g| g.name == wanted.group_name) else {
+                problems.push(PreflightProblem::OrdersGroupMissing {
+                    integration: config.name.clone(),
+                    group: wanted.group_name.clone(),
+                });
+                continue;
+            };
+            for field in wanted.field_names() {
+                if !group.fields.iter().any(|f| f.name == field) {
+                    problems.push(PreflightProblem::OrdersGroupFieldMissing {
+                        integration: config.name.clone(),
+                        group: group.name.clone(),
+                        field: field.to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(problems)
+}
+
+fn field_problem(
+    integration: &str,
+    field: RequiredField,
+    finding: FieldFinding,
+) -> Option<PreflightProblem> {
+    let integration = integration.to_owned();
+    match finding {
+        FieldFinding::Present | FieldFinding::KindUnknown => None,
+        FieldFinding::Missing => Some(PreflightProblem::FieldMissing {
+            integration,
+            field: field.name,
+            kind: field.kind,
+        }),
+        FieldFinding::WrongKind { observed } => Some(PreflightProblem::FieldWrongKind {
+            integration,
+            field: field.name,
+            expected: field.kind,
+            observed,
+        }),
+        FieldFinding::CannotCheck(reason) => Some(PreflightProblem::FieldNotChecked {
+            integration,
+            field: field.name,
+            reason,
+        }),
+    }
+}
