@@ -9,7 +9,6 @@ use super::de;
 /// A shop customer. Names, phones and the address live in [`Client::billing`], as in the API.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
 pub struct Client {
     /// The customer number (`clientId`): the id an integration stores.
     #[serde(deserialize_with = "de::u64_required")]
@@ -58,7 +57,6 @@ pub struct Client {
 /// Names, phones and address of a customer (`clientBillingAddress`). `""` decodes to `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
-#[non_exhaustive]
 pub struct BillingAddress {
     /// `clientFirstName`.
     #[serde(rename = "clientFirstName", deserialize_with = "de::opt_string")]
@@ -140,7 +138,6 @@ fn client_type<'de, D: Deserializer<'de>>(d: D) -> Result<ClientType, D::Error> 
 /// A shop a customer is active in (`clientActiveInShops[]`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
 pub struct ShopRef {
     /// `shopId`.
     #[serde(deserialize_with = "de::u64_required")]
@@ -153,7 +150,6 @@ pub struct ShopRef {
 /// Customer preferences (`clientPreferences`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
 pub struct ClientPreferences {
     /// Language code such as `"pol"` (`langId`).
     #[serde(deserialize_with = "de::opt_string")]
@@ -175,7 +171,6 @@ pub struct ClientPreferences {
 /// A balance in one currency (`clientBalances[]`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
-#[non_exhaustive]
 pub struct ClientBalance {
     /// `clientBalanceAmount`.
     #[serde(

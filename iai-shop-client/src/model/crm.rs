@@ -14,7 +14,6 @@ use super::de;
 /// A customer found by the CRM search, with its order statistics.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
 pub struct CrmClient {
     /// `clientId`.
     #[serde(deserialize_with = "de::u64_required")]
@@ -57,7 +56,6 @@ pub struct CrmClient {
 /// A reference to an order (`clientOrdersData[]`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
 pub struct OrderRef {
     /// `orderId`.
     #[serde(deserialize_with = "de::opt_string")]

@@ -15,7 +15,6 @@ use super::status::OrderStatus;
 /// An order, flattened from the nested JSON.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(from = "RawOrder")]
-#[non_exhaustive]
 pub struct Order {
     /// `orderId`: a string such as `"shop1-123"`, not numeric.
     pub order_id: String,
@@ -75,7 +74,6 @@ impl Order {
 /// The customer block of an order (`clientResult`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
-#[non_exhaustive]
 pub struct OrderClient {
     /// `clientAccount`.
     #[serde(rename = "clientAccount", deserialize_with = "de::object")]
@@ -97,7 +95,6 @@ pub struct OrderClient {
 /// The customer's account as the order records it (`clientResult.clientAccount`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
-#[non_exhaustive]
 pub struct ClientAccount {
     /// `clientId` (a guest order may have none).
     #[serde(rename = "clientId", deserialize_with = "de::opt_u64")]
@@ -122,7 +119,6 @@ pub struct ClientAccount {
 /// The delivery address (`clientResult.clientDeliveryAddress`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
-#[non_exhaustive]
 pub struct DeliveryAddress {
     /// `clientDeliveryAddressFirstName`.
     #[serde(
@@ -195,7 +191,6 @@ pub struct DeliveryAddress {
 /// A pickup point (`clientResult.clientPickupPointAddress`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
-#[non_exhaustive]
 pub struct PickupPoint {
     /// `pickupPointId`.
     #[serde(rename = "pickupPointId", deserialize_with = "de::opt_string")]
@@ -217,7 +212,6 @@ pub struct PickupPoint {
 /// Payment data (`orderDetails.payments`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
-#[non_exhaustive]
 pub struct Payments {
     /// `orderPaymentType`: `cash_on_delivery`, `prepaid` or `tradecredit`.
     #[serde(rename = "orderPaymentType", deserialize_with = "de::opt_string")]
@@ -230,7 +224,6 @@ pub struct Payments {
 /// The costs of an order in its currency (`payments.orderCurrency`). Absent amounts are zero.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
-#[non_exhaustive]
 pub struct OrderCurrency {
     /// `currencyId`.
     #[serde(rename = "currencyId", deserialize_with = "de::string")]
@@ -255,7 +248,6 @@ pub struct OrderCurrency {
 /// Where the order came from (`orderDetails.orderSourceResults`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
-#[non_exhaustive]
 pub struct OrderSource {
     /// `orderSourceType`: `shop`, `auction`, ...
     #[serde(rename = "orderSourceType", deserialize_with = "de::opt_string")]
@@ -271,7 +263,6 @@ pub struct OrderSource {
 /// The marketplace buyer (`orderDetails.auctionInfo`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
-#[non_exhaustive]
 pub struct AuctionInfo {
     /// `auctionClientId`.
     #[serde(rename = "auctionClientId", deserialize_with = "de::opt_string")]
@@ -287,7 +278,6 @@ pub struct AuctionInfo {
 /// An order line (`orderDetails.productsResults[]`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
 pub struct OrderProduct {
     /// `productId`.
     #[serde(deserialize_with = "de::opt_u64")]

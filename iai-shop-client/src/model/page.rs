@@ -8,7 +8,6 @@ use super::decode::{DecodeError, from_json_slice};
 
 /// One page of a paged list.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
 pub struct Page<T> {
     /// The items on this page (empty for a page past the end).
     pub items: Vec<T>,
