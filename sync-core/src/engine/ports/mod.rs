@@ -13,7 +13,6 @@ pub use shop::{OrdersQuery, ShopPage, ShopPort};
 
 /// Why a port call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
 pub struct PortError {
     /// A readable message, without customer data or secrets.
     pub message: String,
@@ -46,5 +45,14 @@ impl PortError {
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
+    }
+}
+
+impl std::fmt::Display for PortError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.status {
+            Some(status) => write!(f, "HTTP {status}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
     }
 }

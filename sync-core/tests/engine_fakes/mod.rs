@@ -1,0 +1,481 @@
+//! In-memory shop and CRM behind the engine's ports, counting every call, with faults on
+//! demand. Shared by the `engine_*` tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use chrono::{NaiveDate, NaiveDateTime};
+use iai_shop_client::{BillingAddress, ClientAccount, OrderClient};
+use iai_shop_client::{Client, Order};
+use serde_json::Value;
+use sync_core::engine::ports::{
+    CrmPage, CrmPort, CustomerUpdate, FieldFinding, OrdersQuery, PortError, RequiredField,
+    ShopPage, ShopPort,
+};
+use thulium_client::{
+    BatchItemOutcome, CustomFieldValue, CustomFields, Customer, CustomerInput, ErrorDetail,
+    FieldGroup, FieldGroupItem, FieldGroupItemInput, FieldValue,
+};
+
+/// Counts calls by method name.
+#[derive(Debug, Default)]
+pub struct Calls(Mutex<BTreeMap<&'static str, u64>>);
+
+impl Calls {
+    fn hit(&self, method: &'static str) {
+        *self.0.lock().unwrap().entry(method).or_default() += 1;
+    }
+    pub fn get(&self, method: &str) -> u64 {
+        self.0.lock().unwrap().get(method).copied().unwrap_or(0)
+    }
+    pub fn total(&self) -> u64 {
+        self.0.lock().unwrap().values().sum()
+    }
+    pub fn reset(&self) {
+        self.0.lock().unwrap().clear();
+    }
+}
+
+pub fn day(d: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 3, d)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
+}
+
+pub fn client(id: u64) -> Client {
+    Client {
+        client_id: id,
+        email: Some(format!("klient{id}@example.pl")),
+        billing: BillingAddress {
+            first_name: Some(format!("Jan{id}")),
+            last_name: Some("Kowalski".into()),
+            street: Some(format!("ul. Długa {id}")),
+            zip_code: Some("00-001".into()),
+            city: Some("Warszawa".into()),
+            country_id: Some("pl".into()),
+            ..BillingAddress::default()
+        },
+        ..Client::default()
+    }
+}
+
+pub fn order(serial: u64, client_id: u64, placed: NaiveDateTime) -> Order {
+    Order {
+        order_id: format!("ord-{serial}"),
+        serial_number: serial,
+        client: OrderClient {
+            account: ClientAccount {
+                client_id: Some(client_id),
+                ..ClientAccount::default()
+            },
+            ..OrderClient::default()
+        },
+        add_date: Some(placed),
+        change_date: Some(placed),
+        ..Order::default()
+    }
+}
+
+/// A shop holding customers and orders.
+#[derive(Default)]
+pub struct FakeShop {
+    pub clients: Mutex<Vec<Client>>,
+    pub orders: Mutex<Vec<Order>>,
+    pub calls: Calls,
+    /// `customers_page` fails for these page numbers (once each).
+    pub fail_pages: Mutex<HashSet<u32>>,
+}
+
+impl FakeShop {
+    pub fn with(clients: Vec<Client>, orders: Vec<Order>) -> Self {
+        Self {
+            clients: Mutex::new(clients),
+            orders: Mutex::new(orders),
+            ..Self::default()
+        }
+    }
+}
+
+fn page_of<T: Clone>(items: &[T], page: u32, size: u32) -> ShopPage<T> {
+    let size = size as usize;
+    let start = page as usize * size;
+    ShopPage {
+        items: items.iter().skip(start).take(size).cloned().collect(),
+        page,
+        page_count: items.len().div_ceil(size) as u32,
+        total: items.len() as u64,
+    }
+}
+
+#[async_trait]
+impl ShopPort for FakeShop {
+    async fn verify(&self) -> Result<(), PortError> {
+        self.calls.hit("shop.verify");
+        Ok(())
+    }
+
+    async fn customers_page(
+        &self,
+        modified: Option<sync_core::window::Window>,
+        page: u32,
+        page_size: u32,
+    ) -> Result<ShopPage<Client>, PortError> {
+        self.calls.hit("shop.customers_page");
+        if self.fail_pages.lock().unwrap().remove(&page) {
+            return Err(PortError::retryable("connection reset").with_status(503));
+        }
+        let clients: Vec<Client> = self
+            .clients
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                modified.is_none_or(|w| {
+                    c.last_modified
+                        .is_some_and(|at| at >= w.begin && at <= w.end)
+                })
+            })
+            .cloned()
+            .collect();
+        Ok(page_of(&clients, page, page_size))
+    }
+
+    async fn customers_by_ids(&self, client_ids: &[u64]) -> Result<Vec<Client>, PortError> {
+        self.calls.hit("shop.customers_by_ids");
+        let clients = self.clients.lock().unwrap();
+        Ok(clients
+            .iter()
+            .filter(|c| client_ids.contains(&c.client_id))
+            .cloned()
+            .collect())
+    }
+
+    async fn search_orders(
+        &self,
+        query: &OrdersQuery,
+        page: u32,
+        page_size: u32,
+    ) -> Result<ShopPage<Order>, PortError> {
+        self.calls.hit("shop.search_orders");
+        assert!(
+            query.client_ids.len() <= 100,
+            "orders search with >100 clients"
+        );
+        let orders: Vec<Order> = self
+            .orders
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|o| {
+                query.client_ids.is_empty()
+                    || o.client
+                        .account
+                        .client_id
+                        .is_some_and(|id| query.client_ids.contains(&id))
+            })
+            .filter(|o| {
+                query
+                    .modified
+                    .is_none_or(|w| o.change_date.is_some_and(|at| at >= w.begin && at <= w.end))
+            })
+            .cloned()
+            .collect();
+        Ok(page_of(&orders, page, page_size))
+    }
+
+    async fn orders_by_serial_numbers(&self, serials: &[u64]) -> Result<Vec<Order>, PortError> {
+        self.calls.hit("shop.orders_by_serial_numbers");
+        let orders = self.orders.lock().unwrap();
+        Ok(orders
+            .iter()
+            .filter(|o| serials.contains(&o.serial_number))
+            .cloned()
+            .collect())
+    }
+
+    async fn orders_by_ids(&self, order_ids: &[String]) -> Result<Vec<Order>, PortError> {
+        self.calls.hit("shop.orders_by_ids");
+        let orders = self.orders.lock().unwrap();
+        Ok(orders
+            .iter()
+            .filter(|o| order_ids.contains(&o.order_id))
+            .cloned()
+            .collect())
+    }
+}
+
+/// A Thulium tenant.
+pub struct FakeCrm {
+    pub customers: Mutex<BTreeMap<u64, Customer>>,
+    next_id: Mutex<u64>,
+    pub calls: Calls,
+    /// Batch items carrying these shop IDs fail with 500 (single calls succeed).
+    pub fail_in_batch: Mutex<HashSet<i64>>,
+    /// Every write of these shop IDs fails with 422.
+    pub reject: Mutex<HashSet<i64>>,
+    /// The ID field's name, to read shop IDs from inputs.
+    pub id_field: String,
+    /// What `verify` answers for each field name (absent: `Present`).
+    pub findings: Mutex<HashMap<String, FieldFinding>>,
+}
+
+impl FakeCrm {
+    pub fn new(id_field: &str) -> Self {
+        Self {
+            customers: Mutex::new(BTreeMap::new()),
+            next_id: Mutex::new(1000),
+            calls: Calls::default(),
+            fail_in_batch: Mutex::new(HashSet::new()),
+            reject: Mutex::new(HashSet::new()),
+            id_field: id_field.to_owned(),
+            findings: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Adds a customer as if an agent had typed it in.
+    pub fn insert(&self, customer: Customer) {
+        self.customers
+            .lock()
+            .unwrap()
+            .insert(customer.customer_id, customer);
+    }
+
+    /// Thulium customers carrying `shop_id` in the ID field.
+    pub fn holding(&self, shop_id: u64) -> Vec<Customer> {
+        self.customers
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|c| c.custom_fields.number(&self.id_field) == Some(shop_id as i64))
+            .cloned()
+            .collect()
+    }
+
+    fn shop_id_of(&self, input: &CustomerInput) -> Option<i64> {
+        match input.custom_fields.get(&self.id_field) {
+            Some(CustomFieldValue::Number(n)) => Some(*n),
+            _ => None,
+        }
+    }
+
+    fn check(&self, input: &CustomerInput, in_batch: bool) -> Result<(), (u16, String)> {
+        let shop_id = self.shop_id_of(input);
+        if shop_id.is_some_and(|id| self.reject.lock().unwrap().contains(&id)) {
+            return Err((422, "surname is invalid".into()));
+        }
+        if in_batch && shop_id.is_some_and(|id| self.fail_in_batch.lock().unwrap().contains(&id)) {
+            return Err((500, "internal error".into()));
+        }
+        Ok(())
+    }
+
+    fn store(&self, customer_id: u64, input: &CustomerInput) {
+        let fields: BTreeMap<String, Value> = input
+            .custom_fields
+            .iter()
+            .map(|(name, value)| {
+                let json = match value {
+                    CustomFieldValue::Number(n) => Value::from(*n),
+                    CustomFieldValue::Date(d) => Value::from(d.format("%Y-%m-%d").to_string()),
+                    CustomFieldValue::Text(t) => Value::from(t.clone()),
+                    CustomFieldValue::Null => Value::Null,
+                };
+                (name.clone(), json)
+            })
+            .collect();
+        let customer = Customer {
+            customer_id,
+            name: input.name.clone(),
+            surname: input.surname.clone(),
+            email: input.email.first().cloned(),
+            phone_number: input.phone_number.first().cloned(),
+            phone_numbers: input.phone_number.clone(),
+            custom_fields: CustomFields::from_map(fields),
+            ..Customer::default()
+        };
+        self.customers.lock().unwrap().insert(customer_id, customer);
+    }
+
+    fn create(&self, input: &CustomerInput, in_batch: bool) -> Result<u64, (u16, String)> {
+        self.check(input, in_batch)?;
+        let id = {
+            let mut next = self.next_id.lock().unwrap();
+            *next += 1;
+            *next
+        };
+        self.store(id, input);
+        Ok(id)
+    }
+
+    fn update(&self, update: &CustomerUpdate, in_batch: bool) -> Result<(), (u16, String)> {
+        self.check(&update.input, in_batch)?;
+        if !self
+            .customers
+            .lock()
+            .unwrap()
+            .contains_key(&update.customer_id)
+        {
+            return Err((404, "customer not found".into()));
+        }
+        self.store(update.customer_id, &update.input);
+        Ok(())
+    }
+}
+
+fn failed(status: u16, message: String) -> BatchItemOutcome {
+    BatchItemOutcome::Failed {
+        status: Some(status),
+        errors: vec![ErrorDetail {
+            message,
+            code: None,
+        }],
+        raw: Value::Null,
+    }
+}
+
+fn port_error((status, message): (u16, String)) -> PortError {
+    PortError::permanent(message).with_status(status)
+}
+
+#[async_trait]
+impl CrmPort for FakeCrm {
+    async fn verify(
+        &self,
+        required: &[RequiredField],
+    ) -> Result<Vec<(RequiredField, FieldFinding)>, PortError> {
+        self.calls.hit("crm.verify");
+        let findings = self.findings.lock().unwrap();
+        Ok(required
+            .iter()
+            .map(|field| {
+                let finding = findings
+                    .get(&field.name)
+                    .cloned()
+                    .unwrap_or(FieldFinding::Present);
+                (field.clone(), finding)
+            })
+            .collect())
+    }
+
+    async fn find_by_field_values(
+        &self,
+        field: &str,
+        values: &[u64],
+    ) -> Result<Vec<Customer>, PortError> {
+        self.calls.hit("crm.find_by_field_values");
+        assert!(values.len() <= 100, "ID search with >100 alternatives");
+        let customers = self.customers.lock().unwrap();
+        Ok(customers
+            .values()
+            .filter(|c| {
+                c.custom_fields
+                    .number(field)
+                    .is_some_and(|n| values.iter().any(|v| *v as i64 == n))
+            })
+            .cloned()
+            .collect())
+    }
+
+    async fn find_by_email(&self, email: &str) -> Result<Vec<Customer>, PortError> {
+        self.calls.hit("crm.find_by_email");
+        let customers = self.customers.lock().unwrap();
+        Ok(customers
+            .values()
+            .filter(|c| c.email.as_deref() == Some(email))
+            .cloned()
+            .collect())
+    }
+
+    async fn find_by_phone(&self, phone: &str) -> Result<Vec<Customer>, PortError> {
+        self.calls.hit("crm.find_by_phone");
+        let customers = self.customers.lock().unwrap();
+        Ok(customers
+            .values()
+            .filter(|c| c.phone_numbers.iter().any(|p| p == phone))
+            .cloned()
+            .collect())
+    }
+
+    async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError> {
+        self.calls.hit("crm.customers_page");
+        let customers = self.customers.lock().unwrap();
+        Ok(CrmPage {
+            customers: customers
+                .values()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .cloned()
+                .collect(),
+            total: Some(customers.len() as u64),
+        })
+    }
+
+    async fn create_customers(
+        &self,
+        inputs: &[CustomerInput],
+    ) -> Result<Vec<BatchItemOutcome>, PortError> {
+        self.calls.hit("crm.create_customers");
+        Ok(inputs
+            .iter()
+            .map(|input| match self.create(input, true) {
+                Ok(customer_id) => BatchItemOutcome::Created { customer_id },
+                Err((status, message)) => failed(status, message),
+            })
+            .collect())
+    }
+
+    async fn update_customers(
+        &self,
+        updates: &[CustomerUpdate],
+    ) -> Result<Vec<BatchItemOutcome>, PortError> {
+        self.calls.hit("crm.update_customers");
+        Ok(updates
+            .iter()
+            .map(|update| match self.update(update, true) {
+                Ok(()) => BatchItemOutcome::Updated,
+                Err((status, message)) => failed(status, message),
+            })
+            .collect())
+    }
+
+    async fn create_customer(&self, input: &CustomerInput) -> Result<u64, PortError> {
+        self.calls.hit("crm.create_customer");
+        self.create(input, false).map_err(port_error)
+    }
+
+    async fn update_customer(&self, update: &CustomerUpdate) -> Result<(), PortError> {
+        self.calls.hit("crm.update_customer");
+        self.update(update, false).map_err(port_error)
+    }
+
+    async fn field_groups(&self) -> Result<Vec<FieldGroup>, PortError> {
+        self.calls.hit("crm.field_groups");
+        Ok(Vec::new())
+    }
+
+    async fn field_group_items(
+        &self,
+        _group_id: u64,
+        _customer_id: u64,
+    ) -> Result<Vec<FieldGroupItem>, PortError> {
+        self.calls.hit("crm.field_group_items");
+        Ok(Vec::new())
+    }
+
+    async fn create_field_group_item(&self, _item: &FieldGroupItemInput) -> Result<u64, PortError> {
+        self.calls.hit("crm.create_field_group_item");
+        Err(PortError::permanent("field groups are not simulated here"))
+    }
+
+    async fn update_field_group_item(
+        &self,
+        _item_id: u64,
+        _values: &[FieldValue],
+    ) -> Result<(), PortError> {
+        self.calls.hit("crm.update_field_group_item");
+        Err(PortError::permanent("field groups are not simulated here"))
+    }
+}
