@@ -643,16 +643,18 @@ async fn faults_and_counters_apply_to_thulium_routes() {
 #[tokio::test]
 async fn loopback_throughput() {
     let mut config = tenant_config();
-    config.initial_customers = (1..=2000)
+    let customers = 100_000u64;
+    config.initial_customers = (1..=customers)
         .map(|i| sandbox::thulium::CustomerRecord {
             surname: Some(format!("S{i}")),
             emails: vec![format!("k{i}@example.pl")],
+            custom_fields: [("IAI Shop ID".to_owned(), json!(i))].into(),
             ..Default::default()
         })
         .collect();
     let api = Api::start(config).await;
-    let requests = 2000;
-    let concurrency = 16;
+    let requests = 2000u64;
+    let concurrency = 16u64;
     let started = Instant::now();
     let tasks: Vec<_> = (0..concurrency)
         .map(|worker| {
@@ -661,9 +663,16 @@ async fn loopback_throughput() {
             let (user, password) = (api.sim.user().to_owned(), api.sim.password().to_owned());
             tokio::spawn(async move {
                 for n in 0..requests / concurrency {
-                    let id = 1 + (worker * 131 + n * 7) % 2000;
+                    let id = 1 + (worker * 7919 + n * 104_729) % customers;
+                    let query = if n % 2 == 0 {
+                        format!("email=k{id}@example.pl")
+                    } else {
+                        format!(
+                            "custom_fields[IAI Shop ID][0]={id}&custom_fields[IAI Shop ID][1]=0"
+                        )
+                    };
                     let response = http
-                        .get(format!("{base}?email=k{id}@example.pl"))
+                        .get(format!("{base}?{query}"))
                         .basic_auth(&user, Some(&password))
                         .send()
                         .await
@@ -680,7 +689,7 @@ async fn loopback_throughput() {
     }
     let elapsed = started.elapsed();
     println!(
-        "thulium simulator: {requests} e-mail searches in {elapsed:?} = {:.0} requests/s (16 connections, this build's profile)",
+        "thulium simulator, {customers} customers: {requests} searches by e-mail / custom field in {elapsed:?} = {:.0} requests/s (16 connections, this build's profile)",
         requests as f64 / elapsed.as_secs_f64()
     );
     assert_eq!(
