@@ -1,0 +1,206 @@
+//! `card-server`: serves the customer card (`/card/{thulium_customer_id}` and
+//! `/card/shop/{client_id}`), read live from the shop.
+//!
+//! With no shop or Thulium settings it starts the sandbox with demo data, links a few
+//! customers into the simulated Thulium and prints sample card URLs. With settings (flags or
+//! environment variables) it serves the real systems; a missing or bad setting ends it with
+//! one clear line and exit code 1.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use examples::card::{CardState, DemoConfig, DemoData, card_router, start_demo};
+use iai_shop_client::IdoSellClient;
+use secrecy::{ExposeSecret, SecretString};
+use sync_core::config::{DEFAULT_SHOP_ID_FIELD, IntegrationConfig};
+use thulium_client::ThuliumClient;
+use url::Url;
+
+/// Serves the IdoSell customer card for Thulium agents.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// The shop's address, e.g. https://client1234.idosell.com.
+    #[arg(long, env = "IAI_SHOP_URL")]
+    shop_url: Option<Url>,
+    /// The shop's Admin API key.
+    #[arg(long, env = "IAI_SHOP_API_KEY", hide_env_values = true)]
+    shop_api_key: Option<SecretString>,
+    /// The Thulium account's address, e.g. https://acme.thulium.com.
+    #[arg(long, env = "THULIUM_URL")]
+    thulium_url: Option<Url>,
+    /// The Thulium API user.
+    #[arg(long, env = "THULIUM_USER")]
+    thulium_user: Option<String>,
+    /// The Thulium API user's password.
+    #[arg(long, env = "THULIUM_PASSWORD", hide_env_values = true)]
+    thulium_password: Option<SecretString>,
+    /// The Thulium custom field holding the shop's customer ID.
+    #[arg(long, default_value = DEFAULT_SHOP_ID_FIELD)]
+    id_field: String,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8088")]
+    listen: SocketAddr,
+    /// The shop panel's address for links (defaults to the shop URL).
+    #[arg(long)]
+    panel_url: Option<Url>,
+}
+
+/// Where the card reads from, once the flags are checked.
+struct Connection {
+    shop_url: Url,
+    shop_api_key: SecretString,
+    thulium_url: Url,
+    thulium_user: String,
+    thulium_password: SecretString,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&format!("cannot start the async runtime: {error}")),
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("card-server: {message}");
+    ExitCode::FAILURE
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let demo = if has_connection_settings(&args) {
+        None
+    } else {
+        Some(
+            start_demo(&DemoConfig::default())
+                .await
+                .map_err(|error| format!("cannot start the demo sandbox: {error}"))?,
+        )
+    };
+    let connection = match &demo {
+        Some(demo) => demo_connection(demo),
+        None => connection_from(&args)?,
+    };
+    let panel_url = args
+        .panel_url
+        .clone()
+        .unwrap_or_else(|| connection.shop_url.clone());
+    let mut config = IntegrationConfig::new("card-server", panel_url);
+    config.fields.shop_id = args.id_field.clone();
+    config
+        .validate()
+        .map_err(|error| format!("bad configuration: {error}"))?;
+    let state = CardState::new(
+        shop_client(&connection)?,
+        thulium_client(&connection)?,
+        config,
+    );
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", args.listen))?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| format!("cannot read the listening address: {error}"))?;
+    println!("card-server listening on http://{address}/card/{{thulium_customer_id}}");
+    if let Some(demo) = &demo {
+        print_demo_urls(demo, address);
+    }
+    axum::serve(listener, card_router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|error| format!("server stopped: {error}"))
+}
+
+/// Whether any shop or Thulium setting was given (then all of them are required).
+fn has_connection_settings(args: &Args) -> bool {
+    args.shop_url.is_some()
+        || args.shop_api_key.is_some()
+        || args.thulium_url.is_some()
+        || args.thulium_user.is_some()
+        || args.thulium_password.is_some()
+}
+
+fn connection_from(args: &Args) -> Result<Connection, String> {
+    fn required<T: Clone>(value: &Option<T>, flag: &str, env: &str) -> Result<T, String> {
+        value
+            .clone()
+            .ok_or_else(|| format!("missing {flag} (or {env}); give all shop and Thulium settings, or none for the demo"))
+    }
+    Ok(Connection {
+        shop_url: required(&args.shop_url, "--shop-url", "IAI_SHOP_URL")?,
+        shop_api_key: required(&args.shop_api_key, "--shop-api-key", "IAI_SHOP_API_KEY")?,
+        thulium_url: required(&args.thulium_url, "--thulium-url", "THULIUM_URL")?,
+        thulium_user: required(&args.thulium_user, "--thulium-user", "THULIUM_USER")?,
+        thulium_password: required(
+            &args.thulium_password,
+            "--thulium-password",
+            "THULIUM_PASSWORD",
+        )?,
+    })
+}
+
+fn demo_connection(demo: &DemoData) -> Connection {
+    let sandbox = &demo.sandbox;
+    Connection {
+        shop_url: sandbox.shop_url.clone(),
+        shop_api_key: SecretString::from(sandbox.shop_api_key.clone()),
+        thulium_url: sandbox.thulium_url.clone(),
+        thulium_user: sandbox.thulium_user.clone(),
+        thulium_password: SecretString::from(sandbox.thulium_password.clone()),
+    }
+}
+
+/// A card is read while an agent waits: short timeouts, few retries.
+fn shop_client(connection: &Connection) -> Result<IdoSellClient, String> {
+    IdoSellClient::builder(connection.shop_url.clone())
+        .api_key(connection.shop_api_key.expose_secret())
+        .timeout(Duration::from_secs(10))
+        .retry_policy(iai_shop_client::RetryPolicy {
+            max_attempts: 2,
+            ..iai_shop_client::RetryPolicy::default()
+        })
+        .build()
+        .map_err(|error| format!("bad shop settings: {error}"))
+}
+
+fn thulium_client(connection: &Connection) -> Result<ThuliumClient, String> {
+    ThuliumClient::builder(connection.thulium_url.clone())
+        .credentials(
+            connection.thulium_user.clone(),
+            connection.thulium_password.expose_secret(),
+        )
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|error| format!("bad Thulium settings: {error}"))
+}
+
+fn print_demo_urls(demo: &DemoData, address: SocketAddr) {
+    println!(
+        "demo: sandbox shop at {} ({} customers, {} orders), Thulium at {}",
+        demo.sandbox.shop_url,
+        demo.sandbox.shop().customer_count(),
+        demo.sandbox.shop().order_count(),
+        demo.sandbox.thulium_url
+    );
+    println!("sample cards (Ctrl-C to stop):");
+    for (thulium_id, client_id) in &demo.links {
+        println!("  http://{address}/card/{thulium_id}   (shop customer {client_id})");
+        println!("  http://{address}/card/shop/{client_id}?format=json");
+    }
+}
