@@ -221,11 +221,11 @@ fn collect_emails(
     let mut emails = Vec::new();
     let mut reported: Vec<&str> = Vec::new();
     for raw in found {
-        if let Err(error) = push_variants(&mut emails, raw) {
-            if !reported.contains(&raw) {
-                reported.push(raw);
-                issues.push(error.into());
-            }
+        if let Err(error) = push_variants(&mut emails, raw)
+            && !reported.contains(&raw)
+        {
+            reported.push(raw);
+            issues.push(error.into());
         }
     }
     emails

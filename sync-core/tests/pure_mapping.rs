@@ -354,7 +354,7 @@ fn planning_a_mapped_customer_through_its_lifecycle() {
     let PlanAction::Update {
         customer_id,
         changes,
-    } = plan(None, None, &[], &[by_mail.clone()])
+    } = plan(None, None, &[], std::slice::from_ref(&by_mail))
     else {
         panic!("expected an update");
     };
