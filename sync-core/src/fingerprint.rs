@@ -41,6 +41,19 @@ impl Fingerprint {
         Self(format!("{:032x}", fnv1a_128(canonical.as_bytes())))
     }
 
+    /// The fingerprint of a list of `(name, value)` pairs, such as the values of one record in
+    /// the orders field group ([`crate::order_summary::OrderSummary::group_values`]). Order
+    /// matters (the pairs are columns), surrounding whitespace does not.
+    pub fn of_fields(fields: &[(String, String)]) -> Self {
+        let canonical: Vec<String> = fields
+            .iter()
+            .map(|(name, value)| {
+                format!("{}={}", escape(&collapse(name)), escape(&collapse(value)))
+            })
+            .collect();
+        Self::of_canonical(&format!("fields-v1\n{}", canonical.join("\n")))
+    }
+
     /// Reads a fingerprint saved earlier with [`as_str`](Self::as_str); `None` unless it is
     /// 32 hex digits.
     pub fn from_saved(saved: &str) -> Option<Self> {
@@ -258,6 +271,31 @@ mod tests {
             !canonical.lines().any(|line| line == "surname=X"),
             "{canonical}"
         );
+    }
+
+    #[test]
+    fn field_lists_fingerprint_by_content() {
+        let pairs = |value: &str| {
+            vec![
+                ("Number".to_owned(), "733".to_owned()),
+                ("Status".to_owned(), value.to_owned()),
+            ]
+        };
+        assert_eq!(
+            Fingerprint::of_fields(&pairs("Wysłane")),
+            Fingerprint::of_fields(&pairs(" Wysłane "))
+        );
+        assert_ne!(
+            Fingerprint::of_fields(&pairs("Wysłane")),
+            Fingerprint::of_fields(&pairs("Spakowane"))
+        );
+        // A value cannot pass for the next pair.
+        let one = vec![("a".to_owned(), "1\nb=2".to_owned())];
+        let two = vec![
+            ("a".to_owned(), "1".to_owned()),
+            ("b".to_owned(), "2".to_owned()),
+        ];
+        assert_ne!(Fingerprint::of_fields(&one), Fingerprint::of_fields(&two));
     }
 
     #[test]

@@ -458,3 +458,158 @@ impl fmt::Display for Plan {
         write!(f, "{}", self.counts())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use thulium_client::AddressInput;
+    use url::Url;
+
+    fn config() -> IntegrationConfig {
+        IntegrationConfig::new("t", Url::parse("https://shop.example.pl").unwrap())
+    }
+
+    fn desired() -> CustomerInput {
+        CustomerInput {
+            name: Some("Jan".into()),
+            surname: Some("Kowalski".into()),
+            email: vec!["jan@foo.pl".into()],
+            phone_number: vec!["+48222333444".into()],
+            address: Some(AddressInput {
+                city: Some("Kraków".into()),
+                ..AddressInput::default()
+            }),
+            custom_fields: [("IAI Shop ID".to_owned(), CustomFieldValue::Number(7))].into(),
+            ..CustomerInput::default()
+        }
+    }
+
+    #[test]
+    fn changes_against_a_customer_as_read() {
+        let current: Customer = serde_json::from_value(serde_json::json!({
+            "customer_id": 273, "name": "Jan", "surname": "Kowalski ",
+            "phone_number": "222333444", "phone_numbers": ["222333444"],
+            "email": "JAN@foo.pl",
+            "address": {"city": "Krakow", "street": "Długa"},
+            "custom_fields": {"IAI Shop ID": "7"}
+        }))
+        .unwrap();
+        let changes = changes(Some(&current), &desired(), &config());
+        assert_eq!(
+            changes,
+            [FieldChange {
+                field: "address.city".into(),
+                before: Some("Krakow".into()),
+                after: Some("Kraków".into()),
+            }]
+        );
+    }
+
+    #[test]
+    fn changes_without_a_read_customer_list_everything_sent() {
+        let changes = changes(None, &desired(), &config());
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "surname",
+                "email",
+                "phone_number",
+                "address.city",
+                "custom_fields.IAI Shop ID"
+            ]
+        );
+        assert!(changes.iter().all(|change| change.before.is_none()));
+    }
+
+    #[test]
+    fn a_linked_customer_not_found_by_id_is_updated_not_recreated() {
+        let desired = desired();
+        let action = plan_customer(
+            &PlanInput {
+                shop_client_id: 7,
+                desired: &desired,
+                linked_customer_id: Some(273),
+                last_fingerprint: None,
+                by_id: &[],
+                by_fallback: &[],
+            },
+            &config(),
+        );
+        assert!(matches!(
+            action,
+            PlanAction::Update {
+                customer_id: 273,
+                ..
+            }
+        ));
+        assert_eq!(action.customer_id(), Some(273));
+    }
+
+    #[test]
+    fn plan_prints_for_dry_run_and_counts() {
+        let desired = desired();
+        let mut plan = Plan::default();
+        plan.push(PlannedCustomer::new(
+            1,
+            &desired,
+            PlanAction::Create,
+            Vec::new(),
+        ));
+        plan.push(PlannedCustomer::new(
+            2,
+            &desired,
+            PlanAction::Skip { customer_id: 9 },
+            Vec::new(),
+        ));
+        plan.push(PlannedCustomer::new(
+            3,
+            &desired,
+            PlanAction::Update {
+                customer_id: 10,
+                changes: vec![FieldChange {
+                    field: "surname".into(),
+                    before: None,
+                    after: Some("Kowalski".into()),
+                }],
+            },
+            vec![MappingIssue::StreetNotSplit {
+                line: "Rynek".into(),
+            }],
+        ));
+        plan.push(PlannedCustomer::new(
+            4,
+            &desired,
+            PlanAction::Conflict {
+                customer_ids: vec![5, 6],
+                reason: ConflictReason::SameShopId,
+            },
+            Vec::new(),
+        ));
+        assert_eq!(
+            plan.counts(),
+            PlanCounts {
+                create: 1,
+                update: 1,
+                skip: 1,
+                conflict: 1
+            }
+        );
+        let printed = plan.to_string();
+        assert_eq!(
+            printed,
+            "CREATE   shop #1 Jan Kowalski\n\
+             UPDATE   shop #3 Jan Kowalski -> thulium #10\n\
+             \x20          surname: (empty) -> Kowalski\n\
+             \x20          ! street line `Rynek` kept whole (no building number found)\n\
+             CONFLICT shop #4 Jan Kowalski: SameShopId among thulium #5, #6\n\
+             1 to create, 1 to update, 1 unchanged, 1 in conflict"
+        );
+        assert_eq!(
+            plan.customers[0].fingerprint,
+            Fingerprint::of_customer(&desired)
+        );
+    }
+}
