@@ -102,7 +102,13 @@ impl fmt::Display for MappingIssue {
             }
             Self::InvalidPhone { raw, reason } => write!(f, "phone `{raw}` not sent: {reason}"),
             Self::SurnameFallback { source } => {
-                write!(f, "no last name; surname taken from the {source:?}")
+                let source = match source {
+                    SurnameSource::Firm => "firm name",
+                    SurnameSource::Login => "shop login",
+                    SurnameSource::Email => "e-mail address",
+                    SurnameSource::ClientId => "shop ID (placeholder)",
+                };
+                write!(f, "no last name; surname taken from the {source}")
             }
             Self::StreetNotSplit { line } => {
                 write!(
