@@ -5,6 +5,8 @@
 //! for tests), the shop and the CRM ([`ports::ShopPort`], [`ports::CrmPort`]) and a clock
 //! ([`clock::Clock`]).
 
+#[cfg(feature = "clients")]
+pub mod adapters;
 pub mod clock;
 #[allow(clippy::module_inception)]
 mod engine;

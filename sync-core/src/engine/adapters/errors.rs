@@ -1,0 +1,97 @@
+//! Client errors as [`PortError`]s: the retryable flag and the status from the client, and a
+//! message that says what failed without the API's free text (validation messages and
+//! decode errors may echo customer data such as an e-mail address).
+
+use crate::engine::ports::PortError;
+
+/// A shop client error as a port error.
+pub(crate) fn shop_error(error: &iai_shop_client::Error) -> PortError {
+    use iai_shop_client::Error as E;
+    let message = match error {
+        E::Unauthorized { .. } => "the shop refused the API key".to_owned(),
+        E::Forbidden { module, level, .. } => format!(
+            "the API key lacks a permission (module {}, level {})",
+            module.as_deref().unwrap_or("?"),
+            level.as_deref().unwrap_or("?")
+        ),
+        E::Api { fault_code, .. } => match fault_code {
+            Some(code) => format!("the shop answered with an error (faultCode {code})"),
+            None => "the shop answered with an error".to_owned(),
+        },
+        E::Decode { .. } => "the shop's answer could not be decoded".to_owned(),
+        // The cause's own text names the URL, whose query may hold customer data.
+        E::Transport(cause) => {
+            let kind = if cause.is_timeout() {
+                "timeout"
+            } else if cause.is_connect() {
+                "connection failed"
+            } else if cause.is_body() || cause.is_decode() {
+                "the answer was cut off"
+            } else {
+                "transport error"
+            };
+            format!("request to the shop failed ({kind})")
+        }
+        E::InvalidRequest(why) => format!("invalid shop request: {why}"),
+        E::Config(why) => format!("shop client configuration: {why}"),
+        _ => "the shop call failed".to_owned(),
+    };
+    port_error(message, error.is_retryable(), error.status())
+}
+
+/// A Thulium client error as a port error.
+pub(crate) fn crm_error(error: &thulium_client::Error) -> PortError {
+    use thulium_client::Error as E;
+    let message = match error {
+        E::Transport { kind, .. } => format!("request to Thulium failed ({kind:?})"),
+        E::Decode { path, .. } if path.is_empty() => {
+            "Thulium's answer could not be decoded".to_owned()
+        }
+        E::Decode { path, .. } => format!("Thulium's answer could not be decoded at `{path}`"),
+        E::Config(why) => format!("Thulium client configuration: {why}"),
+        E::Paging(why) => format!("Thulium paging: {why}"),
+        other => match other.api() {
+            Some(api) => api_summary(api),
+            None => "the Thulium call failed".to_owned(),
+        },
+    };
+    port_error(message, error.is_retryable(), error.status())
+}
+
+/// What an error answer says, by its codes and request id only.
+fn api_summary(api: &thulium_client::ApiError) -> String {
+    let what = match api.status {
+        400 => "Thulium rejected the data",
+        401 => "Thulium refused the credentials",
+        403 => "the Thulium API user lacks a permission",
+        404 => "not found in Thulium",
+        410 => "deleted in Thulium",
+        429 => "Thulium rate limit",
+        _ => "Thulium answered with an error",
+    };
+    let codes: Vec<String> = api
+        .errors
+        .iter()
+        .filter_map(|e| e.code.map(|c| c.to_string()))
+        .collect();
+    let mut message = what.to_owned();
+    if !codes.is_empty() {
+        message.push_str(&format!(" (codes {})", codes.join(", ")));
+    }
+    if let Some(id) = &api.request_id {
+        message.push_str(&format!(" [request_id {id}]"));
+    }
+    message
+}
+
+fn port_error(message: String, retryable: bool, status: Option<u16>) -> PortError {
+    let error = if retryable {
+        PortError::retryable(message)
+    } else {
+        PortError::permanent(message)
+    };
+    match status {
+        Some(status) => error.with_status(status),
+        None => error,
+    }
+}
