@@ -1,7 +1,43 @@
 //! Stateful local simulators of the IdoSell Admin API and the Thulium REST API.
+//!
+//! - [`idosell::ShopSim`]: the shop (customers, CRM search, orders; auth scopes, PHP quirks,
+//!   207 empty pages, a settable clock for modification dates).
+//! - [`thulium::ThuliumSim`]: the CRM tenant (customers, search, batch, custom fields).
+//! - [`generator`]: realistic, seeded shop data and change operations.
+//! - [`faults`] and [`metrics`]: fault injection and request counters for both.
+//! - [`Sandbox`]: both simulators at once, with URLs and credentials.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use sandbox::generator::GeneratorConfig;
+//! use sandbox::idosell::routes;
+//! use sandbox::{Sandbox, SandboxConfig};
+//!
+//! let sandbox = Sandbox::start(SandboxConfig::generated(&GeneratorConfig {
+//!     customers: 30,
+//!     orders: 60,
+//!     ..GeneratorConfig::default()
+//! }))
+//! .await?;
+//! let body: serde_json::Value = reqwest::Client::new()
+//!     .get(sandbox.shop_url.join("api/admin/v6/clients/clients?resultsLimit=10")?)
+//!     .header("X-API-KEY", &sandbox.shop_api_key)
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! assert_eq!(body["resultsNumberAll"], 30);
+//! assert_eq!(sandbox.shop().counters().get("GET", routes::CLIENTS), 1);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod faults;
 pub mod generator;
 pub mod idosell;
 pub mod metrics;
+mod sandbox;
 pub mod thulium;
+
+pub use sandbox::{Sandbox, SandboxConfig};
