@@ -309,7 +309,7 @@ h1{margin:.2rem 0;font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.5rem}.meta{c
 .button{display:inline-block;padding:.4rem .8rem;background:#1d5fbf;color:#fff;border-radius:4px;text-decoration:none}\
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{color:#666}dd{margin:0}\
 table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e5e8;vertical-align:top}\
-.num{text-align:right;white-space:nowrap}.empty{color:#666}.edit{color:#1d5fbf}\
+.num{text-align:right;white-space:nowrap}td:nth-child(2){white-space:nowrap}.empty{color:#666}.edit{color:#1d5fbf}\
 .status{padding:.1rem .45rem;border-radius:10px;font-size:.85rem;white-space:nowrap}\
 .status-info{background:#e0ecff;color:#1d4f99}.status-waiting{background:#fff3d6;color:#8a5a00}\
 .status-progress{background:#e6e0ff;color:#4b2f99}.status-success{background:#dff5e3;color:#1e6b30}\

@@ -6,6 +6,7 @@
 //! environment variables) it serves the real systems; a missing or bad setting ends it with
 //! one clear line and exit code 1.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -20,15 +21,15 @@ use url::Url;
 
 /// Serves the IdoSell customer card for Thulium agents.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
-    /// The shop's address, e.g. https://client1234.idosell.com.
+    /// The shop's address, e.g. `https://client1234.idosell.com`.
     #[arg(long, env = "IAI_SHOP_URL")]
     shop_url: Option<Url>,
     /// The shop's Admin API key.
     #[arg(long, env = "IAI_SHOP_API_KEY", hide_env_values = true)]
     shop_api_key: Option<SecretString>,
-    /// The Thulium account's address, e.g. https://acme.thulium.com.
+    /// The Thulium account's address, e.g. `https://acme.thulium.com`.
     #[arg(long, env = "THULIUM_URL")]
     thulium_url: Option<Url>,
     /// The Thulium API user.
@@ -58,7 +59,10 @@ struct Connection {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(error) => return flag_error(&error),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -74,6 +78,21 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => fail(&message),
     }
+}
+
+/// `--help` and `--version` print as usual; a bad flag is one line and exit code 1.
+fn flag_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = error.render().to_string();
+    let first_line = rendered.lines().next().unwrap_or("invalid arguments");
+    fail(first_line.trim_start_matches("error: "))
 }
 
 fn fail(message: &str) -> ExitCode {
@@ -115,10 +134,7 @@ async fn run(args: Args) -> Result<(), String> {
     let address = listener
         .local_addr()
         .map_err(|error| format!("cannot read the listening address: {error}"))?;
-    println!("card-server listening on http://{address}/card/{{thulium_customer_id}}");
-    if let Some(demo) = &demo {
-        print_demo_urls(demo, address);
-    }
+    print_start(demo.as_ref(), address);
     axum::serve(listener, card_router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -190,17 +206,32 @@ fn thulium_client(connection: &Connection) -> Result<ThuliumClient, String> {
         .map_err(|error| format!("bad Thulium settings: {error}"))
 }
 
-fn print_demo_urls(demo: &DemoData, address: SocketAddr) {
-    println!(
+/// Prints where to look. A closed stdout (say, a pipe whose reader left) must not stop the
+/// server, so write errors are ignored rather than panicking as `println!` would.
+fn print_start(demo: Option<&DemoData>, address: SocketAddr) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "card-server listening on http://{address}/card/{{thulium_customer_id}}"
+    );
+    let Some(demo) = demo else {
+        return;
+    };
+    let _ = writeln!(
+        out,
         "demo: sandbox shop at {} ({} customers, {} orders), Thulium at {}",
         demo.sandbox.shop_url,
         demo.sandbox.shop().customer_count(),
         demo.sandbox.shop().order_count(),
         demo.sandbox.thulium_url
     );
-    println!("sample cards (Ctrl-C to stop):");
+    let _ = writeln!(out, "sample cards (Ctrl-C to stop):");
     for (thulium_id, client_id) in &demo.links {
-        println!("  http://{address}/card/{thulium_id}   (shop customer {client_id})");
-        println!("  http://{address}/card/shop/{client_id}?format=json");
+        let _ = writeln!(
+            out,
+            "  http://{address}/card/{thulium_id}   (shop customer {client_id})"
+        );
+        let _ = writeln!(out, "  http://{address}/card/shop/{client_id}?format=json");
     }
+    let _ = out.flush();
 }
