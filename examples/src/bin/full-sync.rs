@@ -1,5 +1,288 @@
-//! Full sync of an IdoSell shop into Thulium (coming: see the README).
+//! `full-sync`: synchronise a whole IdoSell customer base into Thulium.
+//!
+//! Without arguments it starts the sandbox with demo data and shows the whole flow:
+//! preflight, the full sync with a progress bar, a second run that writes nothing, the
+//! report and a sample customer card. With flags (or environment variables, or `--config`)
+//! it runs against real systems. Exit codes: 0 ok, 1 configuration or preflight error (or a
+//! run that stopped), 2 finished with failed customers.
 
-fn main() {
-    println!("full-sync: coming soon — the sync engine is being built (see README.md).");
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use examples::cli::{
+    ConnectionArgs, EXIT_CONFIG, EXIT_FAILED_CUSTOMERS, EXIT_OK, Target, fail, init_logging,
+    parse_args,
+};
+use examples::demo::{DemoOptions, settings_for, start_sandbox};
+use examples::dry_run::plan_full_sync;
+use examples::progress::SyncProgress;
+use examples::settings::Settings;
+use examples::wiring::Wiring;
+use sandbox::Sandbox;
+use serde_json::json;
+use sync_core::engine::{EngineOptions, SyncReport};
+
+const PROGRAM: &str = "full-sync";
+
+/// Synchronise the whole IdoSell customer base into Thulium (no arguments: a demo against
+/// the built-in simulators).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+    /// Print the plan (what would be created or updated) and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Also write the report as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    report_json: Option<PathBuf>,
+    /// Demo only: how many shop customers to generate.
+    #[arg(long, default_value_t = DemoOptions::default().customers)]
+    demo_customers: usize,
+    /// Demo only: the generator's seed.
+    #[arg(long, default_value_t = DemoOptions::default().seed)]
+    demo_seed: u64,
+}
+
+/// A failure that ends the program: the exit code and one line.
+struct Stop(u8, String);
+
+fn main() -> ExitCode {
+    let args: Args = match parse_args(PROGRAM) {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
+    init_logging("warn");
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            return fail(
+                PROGRAM,
+                EXIT_CONFIG,
+                &format!("cannot start the runtime: {error}"),
+            );
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(code) => ExitCode::from(code),
+        Err(Stop(code, message)) => fail(PROGRAM, code, &message),
+    }
+}
+
+async fn run(args: Args) -> Result<u8, Stop> {
+    let config_error = |error: examples::settings::SettingsError| Stop(EXIT_CONFIG, error.0);
+    let (settings, sandbox) = match args.connection.target().map_err(config_error)? {
+        Target::Real(settings) => (settings, None),
+        Target::Demo => {
+            let options = DemoOptions {
+                customers: args.demo_customers,
+                orders: args.demo_customers * 3,
+                seed: args.demo_seed,
+            };
+            let sandbox = start_sandbox(options)
+                .await
+                .map_err(|e| Stop(EXIT_CONFIG, format!("cannot start the demo sandbox: {e}")))?;
+            print_sandbox(&sandbox, options);
+            (settings_for(&sandbox), Some(sandbox))
+        }
+    };
+    let wiring = Wiring::connect(&settings, EngineOptions::default())
+        .await
+        .map_err(config_error)?;
+    wiring.preflight().await.map_err(|problems| {
+        Stop(
+            EXIT_CONFIG,
+            format!("preflight failed: {}", problems.join("; ")),
+        )
+    })?;
+    println!("Preflight passed: both sides answer and every custom field exists.");
+    for disabled in wiring.integrations.iter().filter(|w| !w.config.enabled) {
+        println!("Integration {}: disabled, skipped.", disabled.config.name);
+    }
+    if args.dry_run {
+        return dry_run(&wiring, args.report_json).await;
+    }
+    let reports = sync_all(&wiring, "sync").await?;
+    if let Some(sandbox) = &sandbox {
+        print_requests(sandbox);
+    }
+    let second = match &sandbox {
+        Some(sandbox) => {
+            println!("Running again: nothing changed in the shop, so nothing should be written.");
+            sandbox.shop().counters().reset();
+            sandbox.thulium().counters().reset();
+            let second = sync_all(&wiring, "again").await?;
+            print_requests(sandbox);
+            second
+        }
+        None => Vec::new(),
+    };
+    println!();
+    for report in &reports {
+        print!("{report}");
+    }
+    for report in &second {
+        println!(
+            "second run of {}: {} created, {} updated, {} unchanged ({} Thulium writes)",
+            report.integration,
+            report.created,
+            report.updated,
+            report.skipped,
+            report.created + report.updated
+        );
+    }
+    if let Some(path) = &args.report_json {
+        let document = json!({ "dry_run": false, "reports": reports, "second_run": second });
+        write_json(path, &document)?;
+    }
+    print_card_hint(&settings, &wiring, sandbox.as_ref(), args.demo_seed).await;
+    let failed = reports.iter().chain(&second).any(|r| !r.failed.is_empty());
+    Ok(if failed {
+        EXIT_FAILED_CUSTOMERS
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Runs the full sync of every enabled integration, one after the other.
+async fn sync_all(wiring: &Wiring, label: &str) -> Result<Vec<SyncReport>, Stop> {
+    let mut reports = Vec::new();
+    for wired in wiring.enabled() {
+        let bar = SyncProgress::new(&format!("{label} {}", wired.config.name));
+        let result = wired
+            .engine
+            .full_sync(&|progress| bar.update(progress))
+            .await;
+        bar.finish();
+        let report = result.map_err(|error| {
+            Stop(
+                EXIT_CONFIG,
+                format!(
+                    "integration {}: the sync stopped: {error} (the next run resumes where it stopped)",
+                    wired.config.name
+                ),
+            )
+        })?;
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+async fn dry_run(wiring: &Wiring, report_json: Option<PathBuf>) -> Result<u8, Stop> {
+    let mut plans = Vec::new();
+    for wired in wiring.enabled() {
+        let plan = plan_full_sync(wired, wiring.crm.as_ref(), wiring.store.as_ref())
+            .await
+            .map_err(|error| {
+                Stop(
+                    EXIT_CONFIG,
+                    format!("integration {}: {error}", wired.config.name),
+                )
+            })?;
+        println!(
+            "\nPlan for {} (dry run, nothing written):",
+            wired.config.name
+        );
+        println!("{plan}");
+        plans.push(json!({
+            "integration": wired.config.name,
+            "counts": plan.counts(),
+            "customers": plan.customers,
+        }));
+    }
+    if let Some(path) = &report_json {
+        write_json(path, &json!({ "dry_run": true, "plans": plans }))?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn write_json(path: &std::path::Path, document: &serde_json::Value) -> Result<(), Stop> {
+    let text = serde_json::to_string_pretty(document)
+        .map_err(|e| Stop(EXIT_CONFIG, format!("cannot encode the report: {e}")))?;
+    std::fs::write(path, text + "\n")
+        .map_err(|e| Stop(EXIT_CONFIG, format!("cannot write {}: {e}", path.display())))
+}
+
+/// The requests the simulators served since their counters were last reset.
+fn print_requests(sandbox: &Sandbox) {
+    println!(
+        "  requests served: IdoSell {}, Thulium {}; Thulium now holds {} customers",
+        sandbox.shop().counters().total(),
+        sandbox.thulium().counters().total(),
+        sandbox.thulium().customer_count()
+    );
+}
+
+fn print_sandbox(sandbox: &Sandbox, options: DemoOptions) {
+    println!(
+        "Demo: sandbox with {} shop customers and {} orders (seed {}); Thulium holds {} contact.",
+        sandbox.shop().customer_count(),
+        sandbox.shop().order_count(),
+        options.seed,
+        sandbox.thulium().customer_count()
+    );
+    println!("  IdoSell simulator: {}", sandbox.shop_url);
+    println!("  Thulium simulator: {}", sandbox.thulium_url);
+}
+
+/// Names one synced customer and how to open their card with `card-server`.
+async fn print_card_hint(
+    settings: &Settings,
+    wiring: &Wiring,
+    sandbox: Option<&Sandbox>,
+    demo_seed: u64,
+) {
+    let Some(wired) = wiring.enabled().next() else {
+        return;
+    };
+    let sample = match sandbox {
+        Some(sandbox) => sandbox
+            .shop()
+            .customers()
+            .into_iter()
+            .max_by_key(|c| {
+                (
+                    sandbox.shop().orders_of(c.client_id).len(),
+                    std::cmp::Reverse(c.client_id),
+                )
+            })
+            .map(|c| c.client_id),
+        None => wired
+            .shop
+            .customers_page(None, 0, 1)
+            .await
+            .ok()
+            .and_then(|page| page.items.first().map(|c| c.client_id)),
+    };
+    let Some(client_id) = sample else {
+        return;
+    };
+    println!("\nSample customer card: shop client {client_id}.");
+    match sandbox {
+        Some(sandbox) => println!(
+            "  The demo sandbox stops with full-sync. To open this customer's card, serve the same\n  \
+             seeded shop and point card-server at it (URLs and credentials are printed by the first):\n    \
+             cargo run -p sandbox -- --customers {customers} --seed {seed}\n    \
+             cargo run -p examples --bin card-server -- --shop-url <shop URL> --shop-api-key <key> \\\n      \
+             --thulium-url <Thulium URL> --thulium-user <user> --thulium-password <password>\n  \
+             then open http://127.0.0.1:8088/card/shop/{client_id}",
+            customers = sandbox.shop().customer_count(),
+            seed = demo_seed,
+        ),
+        None => {
+            let shop = settings
+                .integration(&wired.config.name)
+                .map(|i| i.shop.url.to_string())
+                .unwrap_or_default();
+            println!(
+                "  Run card-server with the same settings, e.g.\n    \
+                 cargo run -p examples --bin card-server -- --shop-url {shop} --thulium-url {} \\\n      \
+                 --id-field '{}'   (keys and passwords from the environment)\n  and open \
+                 http://127.0.0.1:8088/card/shop/{client_id}",
+                settings.thulium.url, wired.config.fields.shop_id
+            );
+        }
+    }
 }

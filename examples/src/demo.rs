@@ -1,0 +1,101 @@
+//! The demo the binaries run without arguments: the sandbox (both simulators on loopback)
+//! with a seeded, generated shop and a Thulium tenant that has the default custom fields and
+//! one contact of its own (no shop customer yet), and [`Settings`] pointing at it.
+
+use sandbox::generator::{GeneratorConfig, generate};
+use sandbox::idosell::{ShopSimConfig, SimClock};
+use sandbox::thulium::{CustomerRecord, ThuliumSimConfig};
+use sandbox::{Sandbox, SandboxConfig};
+use secrecy::SecretString;
+use sync_core::config::IntegrationConfig;
+
+use crate::settings::{IntegrationSettings, Settings, ShopSettings, ThuliumSettings};
+
+/// The name of the demo's one integration (used in the webhook URL).
+pub const DEMO_INTEGRATION: &str = "demo";
+/// The webhook token of the demo integration (a demo is not a secret).
+pub const DEMO_WEBHOOK_TOKEN: &str = "demo-webhook-token";
+
+/// What the demo generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoOptions {
+    /// Shop customers.
+    pub customers: usize,
+    /// Shop orders (spread over the customers).
+    pub orders: usize,
+    /// Seed of the generator: the same seed gives the same shop.
+    pub seed: u64,
+}
+
+impl Default for DemoOptions {
+    /// 3,000 customers with 9,000 orders, seed 1.
+    fn default() -> Self {
+        Self {
+            customers: 3_000,
+            orders: 9_000,
+            seed: 1,
+        }
+    }
+}
+
+/// Starts the sandbox with generated data. The shop's clock follows the wall clock (and
+/// the generated dates end now), so incremental windows of a daemon line up with the shop's
+/// modification dates.
+pub async fn start_sandbox(options: DemoOptions) -> std::io::Result<Sandbox> {
+    let clock = SimClock::wall();
+    let data = generate(&GeneratorConfig {
+        seed: options.seed,
+        customers: options.customers,
+        orders: options.orders,
+        now: clock.now(),
+        ..GeneratorConfig::default()
+    });
+    let shop = ShopSimConfig {
+        clock,
+        ..ShopSimConfig::default()
+    }
+    .with_data(data);
+    Sandbox::start(SandboxConfig {
+        shop,
+        thulium: ThuliumSimConfig {
+            initial_customers: vec![existing_contact()],
+            ..ThuliumSimConfig::default()
+        },
+    })
+    .await
+}
+
+/// A contact the tenant held before the integration (a supplier, with no shop ID). A real
+/// contact center's tenant is never empty, and Thulium shows which custom fields exist
+/// only on a customer, so preflight needs at least one.
+fn existing_contact() -> CustomerRecord {
+    CustomerRecord {
+        name: Some("Hurtownia".to_owned()),
+        surname: Some("Dostawca".to_owned()),
+        phones: vec!["+48221234567".to_owned()],
+        ..CustomerRecord::default()
+    }
+}
+
+/// Settings for one integration from the sandbox's shop into its Thulium tenant, with the
+/// default custom-field names (which the simulated tenant defines), state in memory and the
+/// [`DEMO_WEBHOOK_TOKEN`].
+pub fn settings_for(sandbox: &Sandbox) -> Settings {
+    let config = IntegrationConfig::new(DEMO_INTEGRATION, sandbox.shop_url.clone());
+    Settings {
+        thulium: ThuliumSettings {
+            url: sandbox.thulium_url.clone(),
+            user: sandbox.thulium_user.clone(),
+            password: SecretString::from(sandbox.thulium_password.clone()),
+        },
+        state: None,
+        integrations: vec![IntegrationSettings {
+            config,
+            shop: ShopSettings {
+                url: sandbox.shop_url.clone(),
+                api_key: SecretString::from(sandbox.shop_api_key.clone()),
+            },
+            webhook_token: Some(SecretString::from(DEMO_WEBHOOK_TOKEN)),
+        }],
+    }
+}
