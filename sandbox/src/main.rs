@@ -3,6 +3,7 @@
 use clap::Parser;
 use sandbox::generator::{GeneratorConfig, generate};
 use sandbox::idosell::{ShopSimConfig, SimClock};
+use sandbox::thulium::ThuliumSimConfig;
 use sandbox::{Sandbox, SandboxConfig};
 
 /// Serve a simulated IdoSell shop (seeded with realistic data) and an empty Thulium tenant.
@@ -21,7 +22,7 @@ struct Args {
     /// Port of the shop simulator (0: any free port).
     #[arg(long, default_value_t = 0)]
     port_shop: u16,
-    /// Port of the Thulium simulator (0: any free port; a fixed port is not supported yet).
+    /// Port of the Thulium simulator (0: any free port).
     #[arg(long, default_value_t = 0)]
     port_thulium: u16,
 }
@@ -30,9 +31,6 @@ struct Args {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber_init();
     let args = Args::parse();
-    if args.port_thulium != 0 {
-        return Err("--port-thulium: the Thulium simulator does not take a fixed port yet".into());
-    }
     let started = std::time::Instant::now();
     // Generated dates end "now", and later changes follow the wall clock, so a sync daemon's
     // incremental windows line up with the shop's modification dates.
@@ -50,11 +48,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..ShopSimConfig::default()
     }
     .with_data(data);
-    let sandbox = Sandbox::start(SandboxConfig {
-        shop,
-        ..SandboxConfig::default()
-    })
-    .await?;
+    let thulium = ThuliumSimConfig {
+        port: args.port_thulium,
+        ..ThuliumSimConfig::default()
+    };
+    let sandbox = Sandbox::start(SandboxConfig { shop, thulium }).await?;
     println!(
         "Generated {} customers and {} orders in {:.1?} (seed {}).",
         sandbox.shop().customer_count(),

@@ -95,6 +95,8 @@ pub struct ThuliumSimConfig {
     /// Numeric custom fields are read back as strings (`"1234"`), as PHP back ends often do;
     /// `false` reads them back as JSON numbers.
     pub numbers_as_strings: bool,
+    /// Loopback port to listen on (0: any free port).
+    pub port: u16,
 }
 
 impl Default for ThuliumSimConfig {
@@ -103,6 +105,7 @@ impl Default for ThuliumSimConfig {
             user: "api_sync".to_owned(),
             password: "sandbox-thulium-password".to_owned(),
             restricted_user: None,
+            port: 0,
             custom_fields: vec![
                 CustomFieldDef::new("IAI Shop ID", CustomFieldKind::Numeric),
                 CustomFieldDef::new("IAI Shop last order date", CustomFieldKind::Date),

@@ -101,7 +101,7 @@ pub struct ThuliumSim {
 }
 
 impl ThuliumSim {
-    /// Builds the tenant from `config` and serves it on a free loopback port.
+    /// Builds the tenant from `config` and serves it on loopback (`config.port`, 0 = any free port).
     ///
     /// # Errors
     /// When the listening socket cannot be opened.
@@ -126,7 +126,7 @@ impl ThuliumSim {
             faults.clone(),
             counters.clone(),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
         let address = listener.local_addr()?;
         let url = Url::parse(&format!("http://{address}/")).map_err(std::io::Error::other)?;
         let server = tokio::spawn(async move {
