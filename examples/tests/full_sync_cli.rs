@@ -1,0 +1,351 @@
+//! `full-sync` as a process: against a sandbox started in the test (URLs given as flags or
+//! in a TOML file), in dry-run mode, and with bad settings.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use examples::demo::{DemoOptions, start_sandbox};
+use sandbox::Sandbox;
+use serde_json::Value;
+
+const CUSTOMERS: usize = 250;
+
+/// The environment variables the binary reads, removed so the host's cannot leak in.
+const ENV: [&str; 5] = [
+    "IAI_SHOP_URL",
+    "IAI_SHOP_API_KEY",
+    "THULIUM_URL",
+    "THULIUM_USER",
+    "THULIUM_PASSWORD",
+];
+
+fn full_sync() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_full-sync"));
+    for name in ENV {
+        command.env_remove(name);
+    }
+    command.env_remove("RUST_LOG");
+    command
+}
+
+/// Runs the command off the async runtime, so the in-process sandbox keeps serving.
+async fn run(mut command: Command) -> Output {
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+async fn sandbox() -> Sandbox {
+    start_sandbox(DemoOptions {
+        customers: CUSTOMERS,
+        orders: CUSTOMERS * 3,
+        seed: 5,
+    })
+    .await
+    .unwrap()
+}
+
+/// The flags pointing at the sandbox; the secrets go through the environment.
+fn against(sandbox: &Sandbox) -> Command {
+    let mut command = full_sync();
+    command
+        .args(["--shop-url", sandbox.shop_url.as_str()])
+        .args(["--thulium-url", sandbox.thulium_url.as_str()])
+        .args(["--thulium-user", &sandbox.thulium_user])
+        .env("IAI_SHOP_API_KEY", &sandbox.shop_api_key)
+        .env("THULIUM_PASSWORD", &sandbox.thulium_password);
+    command
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn stderr_line(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line expected: {stderr:?}"
+    );
+    stderr.trim_end().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syncs_the_sandbox_then_a_second_run_with_the_state_file_writes_nothing() {
+    let sandbox = sandbox().await;
+    let dir = tempdir();
+    let state = dir.join("state.sqlite");
+    let report = dir.join("report.json");
+    let contacts_before = sandbox.thulium().customer_count();
+
+    let mut first = against(&sandbox);
+    first
+        .arg("--state")
+        .arg(&state)
+        .arg("--report-json")
+        .arg(&report);
+    let output = run(first).await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json = read_json(&report);
+    let first_run = &json["reports"][0];
+    assert_eq!(first_run["integration"], "default");
+    assert_eq!(first_run["customers_seen"], CUSTOMERS as u64);
+    assert_eq!(first_run["created"], CUSTOMERS as u64);
+    assert_eq!(first_run["updated"], 0);
+    assert_eq!(first_run["failed"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        json["second_run"].as_array().unwrap().len(),
+        0,
+        "only the demo runs twice"
+    );
+    assert_eq!(
+        sandbox.thulium().customer_count(),
+        contacts_before + CUSTOMERS
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("Preflight passed"), "{stdout}");
+    assert!(stdout.contains("/card/shop/"), "{stdout}");
+    assert!(
+        !stdout.contains(&sandbox.thulium_password),
+        "a secret was printed"
+    );
+
+    sandbox.thulium().counters().reset();
+    let mut second = against(&sandbox);
+    second
+        .arg("--state")
+        .arg(&state)
+        .arg("--report-json")
+        .arg(&report);
+    let output = run(second).await;
+    assert_eq!(output.status.code(), Some(0));
+    let again = &read_json(&report)["reports"][0];
+    assert_eq!(
+        (again["created"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(again["skipped"], CUSTOMERS as u64);
+    assert_eq!(writes(&sandbox), 0);
+    assert_eq!(
+        sandbox.thulium().customer_count(),
+        contacts_before + CUSTOMERS
+    );
+}
+
+/// Requests that change the Thulium tenant.
+fn writes(sandbox: &Sandbox) -> u64 {
+    sandbox
+        .thulium()
+        .counters()
+        .snapshot()
+        .into_iter()
+        .filter(|(key, _)| !key.starts_with("GET "))
+        .map(|(_, count)| count)
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_prints_the_plan_and_writes_nothing() {
+    let sandbox = sandbox().await;
+    let dir = tempdir();
+    let report = dir.join("plan.json");
+    let mut command = against(&sandbox);
+    command.arg("--dry-run").arg("--report-json").arg(&report);
+    let output = run(command).await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(writes(&sandbox), 0);
+    assert!(
+        sandbox.thulium().counters().total() > 0,
+        "the plan is read from Thulium"
+    );
+    assert_eq!(
+        sandbox.thulium().customer_count(),
+        1,
+        "only the tenant's own contact"
+    );
+    let json = read_json(&report);
+    assert_eq!(json["dry_run"], true);
+    assert_eq!(json["plans"][0]["counts"]["create"], CUSTOMERS as u64);
+    assert_eq!(
+        json["plans"][0]["customers"].as_array().unwrap().len(),
+        CUSTOMERS
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let creates = stdout.lines().filter(|l| l.starts_with("CREATE ")).count();
+    assert_eq!(creates, CUSTOMERS);
+    assert!(
+        stdout.contains(&format!("{CUSTOMERS} to create, 0 to update")),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_file_runs_the_enabled_integrations_only() {
+    let sandbox = sandbox().await;
+    let dir = tempdir();
+    let config = dir.join("sync.toml");
+    let report = dir.join("report.json");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+            [thulium]
+            url = "{thulium}"
+            user = "{user}"
+            password_env = "TEST_THULIUM_PASSWORD"
+
+            [[integration]]
+            name = "main"
+            shop = {{ url = "{shop}", api_key_env = "TEST_SHOP_KEY" }}
+
+            [[integration]]
+            name = "outlet"
+            enabled = false
+            fields = {{ shop_id = "Outlet ID", last_order_date = "Outlet last order" }}
+            shop = {{ url = "http://127.0.0.1:1/", api_key = "unused" }}
+            "#,
+            thulium = sandbox.thulium_url,
+            user = sandbox.thulium_user,
+            shop = sandbox.shop_url,
+        ),
+    )
+    .unwrap();
+    let mut command = full_sync();
+    command
+        .arg("--config")
+        .arg(&config)
+        .arg("--report-json")
+        .arg(&report)
+        .env("TEST_THULIUM_PASSWORD", &sandbox.thulium_password)
+        .env("TEST_SHOP_KEY", &sandbox.shop_api_key);
+    let output = run(command).await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json = read_json(&report);
+    let reports = json["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0]["integration"], "main");
+    assert_eq!(reports[0]["created"], CUSTOMERS as u64);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("outlet: disabled"));
+}
+
+#[test]
+fn bad_flags_give_exit_1_and_one_line() {
+    let output = full_sync().arg("--no-such-flag").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr_line(&output).starts_with("full-sync: unexpected argument"));
+
+    let output = full_sync()
+        .args(["--shop-url", "not a url"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr_line(&output).contains("--shop-url"));
+
+    let output = full_sync()
+        .args([
+            "--shop-url",
+            "http://127.0.0.1:1/",
+            "--thulium-url",
+            "http://127.0.0.1:1/",
+        ])
+        .args(["--thulium-user", "u", "--shop-api-key", "k"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr_line(&output),
+        "full-sync: --thulium-password (or THULIUM_PASSWORD) is required"
+    );
+
+    let output = full_sync()
+        .args(["--config", "/no/such/file.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr_line(&output).starts_with("full-sync: config file /no/such/file.toml: "));
+}
+
+#[test]
+fn unreachable_systems_fail_preflight_with_one_line_and_no_secret() {
+    let output = full_sync()
+        .args([
+            "--shop-url",
+            "http://127.0.0.1:1/",
+            "--thulium-url",
+            "http://127.0.0.1:1/",
+        ])
+        .args(["--thulium-user", "u"])
+        .env("IAI_SHOP_API_KEY", "very-secret-key")
+        .env("THULIUM_PASSWORD", "very-secret-password")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let line = stderr_line(&output);
+    assert!(line.starts_with("full-sync: preflight failed: "), "{line}");
+    assert!(
+        line.contains("IdoSell shop") && line.contains("Thulium"),
+        "{line}"
+    );
+    assert!(!line.contains("very-secret"), "{line}");
+}
+
+#[test]
+fn the_demo_runs_twice_and_the_second_run_writes_nothing() {
+    let dir = tempdir();
+    let report = dir.join("demo.json");
+    let output = full_sync()
+        .args(["--demo-customers", "120", "--report-json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json = read_json(&report);
+    assert_eq!(json["reports"][0]["created"], 120);
+    assert_eq!(json["second_run"][0]["created"], 0);
+    assert_eq!(json["second_run"][0]["updated"], 0);
+    assert_eq!(json["second_run"][0]["skipped"], 120);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("0 created, 0 updated, 120 unchanged (0 Thulium writes)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("http://127.0.0.1:8088/card/shop/"),
+        "{stdout}"
+    );
+}
+
+/// A fresh directory under the target directory (no extra crate for temp dirs).
+fn tempdir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "full-sync-test-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
