@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use engine_fakes::{FakeCrm, FakeShop, client, day, order};
 use sync_core::config::{IntegrationConfig, MatchingConfig};
-use sync_core::engine::clock::ManualClock;
+use sync_core::engine::clock::{Clock, ManualClock};
+use sync_core::engine::report::LookupStrategy;
 use sync_core::engine::store::{CursorKind, MemoryStore, StateStore};
-use sync_core::engine::{Engine, Progress, SyncError};
+use sync_core::engine::{Engine, EngineOptions, Progress, SyncError, SyncReport};
 use thulium_client::{CustomFields, Customer};
 use url::Url;
 
@@ -66,6 +67,17 @@ impl World {
         )
     }
 
+    fn engine_with(&self, options: EngineOptions) -> Engine {
+        self.engine().with_options(options)
+    }
+
+    /// The report's request counts are exactly what the fakes saw.
+    fn assert_report_counts(&self, report: &SyncReport) {
+        let mut seen = self.shop.calls.all();
+        seen.extend(self.crm.calls.all());
+        assert_eq!(report.requests, seen);
+    }
+
     fn reset_calls(&self) {
         self.shop.calls.reset();
         self.crm.calls.reset();
@@ -106,13 +118,20 @@ async fn first_full_sync_creates_everyone_with_page_bounded_requests() {
     assert_eq!((report.pages, report.customers_seen), (3, CUSTOMERS));
     world.assert_each_customer_once().await;
 
-    // 3 pages of 100: one customers page, one orders search, one ID search per page;
+    // 3 pages of 100: one customers page and one orders search per page, plus one of each
+    // for the closing incremental pass (idle here). The tenant was empty: its first
+    // 1000-item page told so and serves as the index, so no ID search is needed at all;
     // creates in chunks of 50 → 2 + 2 + 1.
-    assert_eq!(world.shop.calls.get("shop.customers_page"), 3);
-    assert_eq!(world.shop.calls.get("shop.search_orders"), 3);
-    assert_eq!(world.crm.calls.get("crm.find_by_field_values"), 3);
+    assert_eq!(report.lookup, Some(LookupStrategy::TenantIndex));
+    assert_eq!(world.shop.calls.get("shop.customers_page"), 3 + 1);
+    assert_eq!(world.shop.calls.get("shop.search_orders"), 3 + 1);
+    assert_eq!(world.crm.calls.get("crm.customers_page"), 1);
+    assert_eq!(world.crm.calls.get("crm.find_by_field_values"), 0);
     assert_eq!(world.crm.calls.get("crm.create_customers"), 5);
-    assert_eq!(world.crm.calls.total(), 8);
+    assert_eq!(world.crm.calls.total(), 6);
+    world.assert_report_counts(&report);
+    assert_eq!(report.requests_to("shop"), 8);
+    assert_eq!(report.total_requests(), 14);
 
     // The last-order date comes from the orders fetched per page.
     let holder = &world.crm.holding(9)[0];
@@ -156,7 +175,10 @@ async fn second_full_sync_writes_nothing_and_searches_nothing() {
         0,
         "linked, unchanged customers need no Thulium call"
     );
-    assert_eq!(world.shop.calls.get("shop.customers_page"), 3);
+    assert_eq!(report.lookup, Some(LookupStrategy::SearchPerPage));
+    assert_eq!(world.shop.calls.get("shop.customers_page"), 3 + 1);
+    assert_eq!(world.shop.calls.get("shop.search_orders"), 3 + 1);
+    world.assert_report_counts(&report);
     world.assert_each_customer_once().await;
 }
 
@@ -191,8 +213,9 @@ async fn batch_item_failures_are_retried_singly_and_persistent_ones_kept_for_nex
         "{}",
         report.failed[0].reason
     );
-    // Before retrying a failed create, the engine checked it had not been created after all.
-    assert_eq!(world.crm.calls.get("crm.find_by_field_values"), 3 + 2);
+    // Before retrying a failed create, the engine checked it had not been created after all
+    // (one ID search per chunk with failures: 7 and 42 share one, 120 has its own).
+    assert_eq!(world.crm.calls.get("crm.find_by_field_values"), 2);
     assert_eq!(world.crm.calls.get("crm.create_customer"), 3);
     let failed = world.store.failed_customers("shop-a").await.unwrap();
     assert_eq!((failed[0].client_id, failed[0].attempts), (42, 1));
@@ -228,17 +251,110 @@ async fn interrupted_full_sync_resumes_from_its_checkpoint() {
     let report = world.engine().full_sync(&no_progress).await.unwrap();
     assert_eq!(report.resumed_from_page, Some(2));
     assert_eq!((report.created, report.pages), (50, 1));
-    assert_eq!(world.shop.calls.get("shop.customers_page"), 1);
+    // Page 2, then the closing pass's window.
+    assert_eq!(world.shop.calls.get("shop.customers_page"), 1 + 1);
     world.assert_each_customer_once().await;
-    // The catch-up cursor is the start of the interrupted run, not of the resume.
+    // The closing pass starts at the start of the interrupted run (less the lookback), not
+    // of the resume, and leaves the cursors at its end.
+    let window = report.customers_window.unwrap();
+    assert_eq!(
+        window.begin,
+        day(10) - EngineOptions::default().lookback,
+        "{window:?}"
+    );
+    assert_eq!(window.end, day(11));
     assert_eq!(
         world
             .store
             .cursor("shop-a", CursorKind::Customers)
             .await
             .unwrap(),
-        Some(day(10))
+        Some(day(11))
     );
+}
+
+#[tokio::test]
+async fn checkpoint_never_passes_a_page_that_failed_while_later_pages_finished() {
+    let world = World::new(config(false));
+    world
+        .shop
+        .calls
+        .set_latency(std::time::Duration::from_millis(2));
+    world
+        .crm
+        .calls
+        .set_latency(std::time::Duration::from_millis(2));
+    world.shop.fail_pages.lock().unwrap().insert(1);
+    let engine = world.engine_with(EngineOptions {
+        concurrency: 4,
+        ..EngineOptions::default()
+    });
+    engine.full_sync(&no_progress).await.unwrap_err();
+    let checkpoint = world.store.checkpoint("shop-a").await.unwrap().unwrap();
+    assert_eq!(
+        checkpoint.next_page, 1,
+        "page 1 failed: the checkpoint stays before it"
+    );
+
+    let report = engine.full_sync(&no_progress).await.unwrap();
+    assert_eq!(report.resumed_from_page, Some(1));
+    // Page 2 may already have been written by the failed run: then it is found (linked)
+    // and skipped, never created twice.
+    assert_eq!(report.created + report.skipped, 150);
+    world.assert_each_customer_once().await;
+}
+
+#[tokio::test]
+async fn pages_reads_and_writes_overlap_within_the_concurrency_bound() {
+    for concurrency in [1, 4] {
+        let world = World::new(config(false));
+        world
+            .shop
+            .calls
+            .set_latency(std::time::Duration::from_millis(3));
+        world
+            .crm
+            .calls
+            .set_latency(std::time::Duration::from_millis(3));
+        let engine = world.engine_with(EngineOptions {
+            concurrency,
+            write_chunk: 20,
+            ..EngineOptions::default()
+        });
+        let report = engine.full_sync(&no_progress).await.unwrap();
+        assert_eq!(report.created, CUSTOMERS);
+        world.assert_each_customer_once().await;
+        let (shop, crm) = (
+            world.shop.calls.max_in_flight(),
+            world.crm.calls.max_in_flight(),
+        );
+        assert!(
+            shop <= concurrency as u64 && crm <= concurrency as u64,
+            "{shop} {crm}"
+        );
+        if concurrency > 1 {
+            assert!(shop > 1 && crm > 1, "no overlap: shop {shop}, crm {crm}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_change_made_during_the_run_is_caught_by_the_closing_pass() {
+    let world = World::new(config(false));
+    // After page 2 is read, client 5 (on page 0, already written) changes its surname.
+    let at = world.clock.clone();
+    *world.shop.after_page.lock().unwrap() = Some((
+        2,
+        Box::new(move |clients| {
+            let client = clients.iter_mut().find(|c| c.client_id == 5).unwrap();
+            client.billing.last_name = Some("Nowak".into());
+            client.last_modified = Some(at.now());
+        }),
+    ));
+    let report = world.engine().full_sync(&no_progress).await.unwrap();
+    assert_eq!((report.created, report.updated), (CUSTOMERS, 1));
+    assert_eq!(world.crm.holding(5)[0].surname.as_deref(), Some("Nowak"));
+    world.assert_each_customer_once().await;
 }
 
 #[tokio::test]
@@ -254,6 +370,10 @@ async fn unlinked_customer_is_matched_by_email_instead_of_duplicated() {
     let report = world.engine().full_sync(&no_progress).await.unwrap();
     assert_eq!((report.created, report.updated), (CUSTOMERS - 1, 1));
     assert_eq!(world.crm.holding(5)[0].customer_id, 7);
+    // The tenant index answered the e-mail lookups: not one search per customer.
+    assert_eq!(report.lookup, Some(LookupStrategy::TenantIndex));
+    assert_eq!(world.crm.calls.get("crm.find_by_email"), 0);
+    assert_eq!(world.crm.calls.get("crm.find_by_phone"), 0);
     assert_eq!(world.store.link("shop-a", 5).await.unwrap(), Some(7));
     world.assert_each_customer_once().await;
 }
@@ -267,4 +387,41 @@ async fn disabled_integration_does_nothing_and_says_so() {
     assert!(report.disabled);
     assert!(report.to_string().contains("disabled"));
     assert_eq!(world.shop.calls.total() + world.crm.calls.total(), 0);
+}
+
+#[tokio::test]
+async fn a_tenant_much_larger_than_the_shop_is_searched_per_page_not_read_whole() {
+    let world = World::new(config(false));
+    // 3,500 contacts unrelated to the shop: reading them costs 4 requests, searching 3.
+    for id in 0..3500 {
+        world.crm.insert(Customer {
+            customer_id: 100_000 + id,
+            ..Customer::default()
+        });
+    }
+    let report = world.engine().full_sync(&no_progress).await.unwrap();
+    assert_eq!(report.lookup, Some(LookupStrategy::SearchPerPage));
+    assert_eq!(report.created, CUSTOMERS);
+    // The probe (the first 1000-item page) told the size; then one ID search per page.
+    assert_eq!(world.crm.calls.get("crm.customers_page"), 1);
+    assert_eq!(world.crm.calls.get("crm.find_by_field_values"), 3);
+    assert_eq!(world.crm.calls.get("crm.create_customers"), 5);
+    world.assert_report_counts(&report);
+}
+
+#[tokio::test]
+async fn report_prints_as_a_table_and_as_json() {
+    let world = World::new(config(false));
+    let report = world.engine().full_sync(&no_progress).await.unwrap();
+    let table = report.to_string();
+    assert!(
+        table.contains("created") && table.contains("250"),
+        "{table}"
+    );
+    assert!(table.contains("crm.create_customers"), "{table}");
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["created"], 250);
+    assert_eq!(json["kind"], "full_sync");
+    assert_eq!(json["requests"]["crm.create_customers"], 5);
+    assert_eq!(json["lookup"], "tenant_index");
 }

@@ -1,11 +1,15 @@
-//! The engine: one integration's full sync over the ports.
+//! The engine of one integration, and the one pipeline every kind of run shares:
+//! [`Engine::sync_clients`] takes a set of shop customers, reads their orders (one search per
+//! ≤100 customers), looks them up in Thulium, plans, writes and records — under a lock per
+//! customer, so concurrent runs never write the same customer interleaved.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use iai_shop_client::{Client, Order};
-use thulium_client::Customer;
+use tokio::sync::{OnceCell, Semaphore};
 
 use crate::config::IntegrationConfig;
 use crate::fingerprint::Fingerprint;
@@ -13,9 +17,13 @@ use crate::mapping::{MappedCustomer, map_customer};
 use crate::plan::{PlanAction, PlanInput, needs_lookup, plan_customer};
 
 use super::clock::Clock;
+use super::counting::{CountedCrm, CountedShop, RequestCounts};
+use super::customer_locks::CustomerLocks;
+use super::lookup::Lookup;
+use super::orders_group::ResolvedGroup;
 use super::ports::{CrmPort, OrdersQuery, PortError, ShopPort};
-use super::report::{ConflictEntry, Progress, SyncReport};
-use super::store::{Changes, CursorKind, FullSyncCheckpoint, StateStore, StoreError};
+use super::report::{ConflictEntry, RunKind, SyncReport};
+use super::store::{Changes, StateStore, StoreError};
 use super::writer::{Pending, Writer};
 
 /// The largest id list the shop and the CRM take in one request.
@@ -30,6 +38,15 @@ pub struct EngineOptions {
     pub write_chunk: usize,
     /// Orders per page of an orders search (1..=100).
     pub orders_page_size: u32,
+    /// Requests in flight at once, per API (shop and Thulium each); also how many shop pages
+    /// a full sync works on at once. At least 1.
+    pub concurrency: usize,
+    /// How far before the saved cursor an incremental window starts (re-reads late writes).
+    pub lookback: TimeDelta,
+    /// Where the first incremental window starts when no cursor was ever saved.
+    pub first_run_start: NaiveDateTime,
+    /// A webhook event seen again within this time is ignored without a request.
+    pub webhook_dedup: TimeDelta,
 }
 
 impl Default for EngineOptions {
@@ -38,6 +55,10 @@ impl Default for EngineOptions {
             shop_page_size: 100,
             write_chunk: 50,
             orders_page_size: 100,
+            concurrency: 4,
+            lookback: TimeDelta::minutes(5),
+            first_run_start: DateTime::<Utc>::UNIX_EPOCH.naive_utc(),
+            webhook_dedup: TimeDelta::seconds(10),
         }
     }
 }
@@ -58,13 +79,20 @@ pub enum SyncError {
 }
 
 /// One integration's sync engine: reads the shop, plans, writes Thulium, remembers.
+///
+/// Cheap to share (`Arc<Engine>`): a full sync, the incremental poller and webhook handling
+/// may run at once; they never write the same customer at the same time.
 pub struct Engine {
-    config: IntegrationConfig,
-    shop: Arc<dyn ShopPort>,
-    crm: Arc<dyn CrmPort>,
-    store: Arc<dyn StateStore>,
-    clock: Arc<dyn Clock>,
-    options: EngineOptions,
+    pub(crate) config: IntegrationConfig,
+    pub(crate) shop: Arc<dyn ShopPort>,
+    pub(crate) crm: Arc<dyn CrmPort>,
+    pub(crate) store: Arc<dyn StateStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) options: EngineOptions,
+    locks: CustomerLocks,
+    shop_limit: Arc<Semaphore>,
+    crm_limit: Arc<Semaphore>,
+    pub(crate) orders_group: OnceCell<Option<Arc<ResolvedGroup>>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -76,9 +104,34 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// One run in progress: its counted ports and its report.
+pub(crate) struct Run {
+    pub(crate) shop: CountedShop,
+    pub(crate) crm: CountedCrm,
+    counts: Arc<RequestCounts>,
+    pub(crate) report: Mutex<SyncReport>,
+    started: Instant,
+}
+
+impl Run {
+    /// Changes the report (the lock is held only for `f`).
+    pub(crate) fn tally(&self, f: impl FnOnce(&mut SyncReport)) {
+        f(&mut self.report.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    /// The report, with the request counts and the duration.
+    pub(crate) fn finish(self) -> SyncReport {
+        let mut report = self.report.into_inner().unwrap_or_else(|p| p.into_inner());
+        report.requests = self.counts.snapshot();
+        report.duration_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        report
+    }
+}
+
 /// The desired state of one shop customer and what is known about it.
 struct Candidate {
     mapped: MappedCustomer,
+    orders: Vec<Order>,
     linked: Option<u64>,
     fingerprint: Option<Fingerprint>,
 }
@@ -92,20 +145,42 @@ impl Engine {
         store: Arc<dyn StateStore>,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        Self::build(config, shop, crm, store, clock, EngineOptions::default())
+    }
+
+    fn build(
+        config: IntegrationConfig,
+        shop: Arc<dyn ShopPort>,
+        crm: Arc<dyn CrmPort>,
+        store: Arc<dyn StateStore>,
+        clock: Arc<dyn Clock>,
+        options: EngineOptions,
+    ) -> Self {
+        let permits = options.concurrency.max(1);
         Self {
             config,
             shop,
             crm,
             store,
             clock,
-            options: EngineOptions::default(),
+            options,
+            locks: CustomerLocks::default(),
+            shop_limit: Arc::new(Semaphore::new(permits)),
+            crm_limit: Arc::new(Semaphore::new(permits)),
+            orders_group: OnceCell::new(),
         }
     }
 
     /// The same engine with other options.
-    pub fn with_options(mut self, options: EngineOptions) -> Self {
-        self.options = options;
-        self
+    pub fn with_options(self, options: EngineOptions) -> Self {
+        Self::build(
+            self.config,
+            self.shop,
+            self.crm,
+            self.store,
+            self.clock,
+            options,
+        )
     }
 
     /// The integration's config.
@@ -113,121 +188,104 @@ impl Engine {
         &self.config
     }
 
-    /// Synchronises the whole customer base, page by page, resuming an interrupted run.
-    ///
-    /// Per page of shop customers: one orders search (plus its further pages), one Thulium
-    /// search listing the page's IDs as alternatives of the ID field (skipped for customers
-    /// linked and unchanged), fallback searches only for customers not linked and not found,
-    /// batch writes, and one store transaction holding the page's links, fingerprints,
-    /// failures and the checkpoint. At the end the incremental cursors are set to the time
-    /// the full sync started, so the next incremental pass catches changes made meanwhile.
-    pub async fn full_sync(
-        &self,
-        progress: &(dyn Fn(&Progress) + Send + Sync),
-    ) -> Result<SyncReport, SyncError> {
-        let started = Instant::now();
-        let name = self.config.name.as_str();
-        let mut report = SyncReport {
-            integration: name.to_owned(),
-            ..SyncReport::default()
-        };
-        if !self.config.enabled {
-            report.disabled = true;
-            return Ok(report);
-        }
-        let page_size = self.options.shop_page_size.clamp(1, 100);
-        let mut checkpoint = match self.store.checkpoint(name).await? {
-            Some(saved) if saved.page_size == page_size => {
-                report.resumed_from_page = Some(saved.next_page);
-                saved
-            }
-            _ => FullSyncCheckpoint {
-                started_at: self.clock.now(),
-                next_page: 0,
-                page_size,
-                customers_done: 0,
-            },
-        };
-        loop {
-            let page = self
-                .shop
-                .customers_page(None, checkpoint.next_page, page_size)
-                .await
-                .map_err(SyncError::Shop)?;
-            if page.items.is_empty() {
-                break;
-            }
-            let has_next = page.has_next();
-            let seen = page.items.len() as u64;
-            let changes = self.sync_clients(page.items, &mut report).await?;
-            checkpoint.next_page += 1;
-            checkpoint.customers_done += seen;
-            report.pages += 1;
-            report.customers_seen += seen;
-            self.store
-                .apply(name, changes.set_checkpoint(checkpoint.clone()))
-                .await?;
-            progress(&Progress {
-                page: page.page,
-                page_count: page.page_count,
-                customers_done: checkpoint.customers_done,
-                customers_total: page.total,
-            });
-            if !has_next {
-                break;
-            }
-        }
-        let finish = Changes::new()
-            .clear_checkpoint()
-            .set_cursor(CursorKind::Customers, checkpoint.started_at)
-            .set_cursor(CursorKind::Orders, checkpoint.started_at);
-        self.store.apply(name, finish).await?;
-        report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        Ok(report)
+    /// The engine's options.
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
     }
 
-    /// Plans and writes a set of shop customers (at most a page); returns the store changes
-    /// recording the outcome, for the caller to commit with its own bookkeeping.
+    /// The integration's name (its key in the state store).
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    /// Starts a run: fresh request counters over the engine's shared concurrency bounds.
+    pub(crate) fn begin_run(&self, kind: RunKind) -> Run {
+        let counts = Arc::new(RequestCounts::default());
+        Run {
+            shop: CountedShop {
+                inner: Arc::clone(&self.shop),
+                counts: Arc::clone(&counts),
+                limit: Arc::clone(&self.shop_limit),
+            },
+            crm: CountedCrm {
+                inner: Arc::clone(&self.crm),
+                counts: Arc::clone(&counts),
+                limit: Arc::clone(&self.crm_limit),
+            },
+            counts,
+            report: Mutex::new(SyncReport {
+                integration: self.config.name.clone(),
+                kind,
+                disabled: !self.config.enabled,
+                ..SyncReport::default()
+            }),
+            started: Instant::now(),
+        }
+    }
+
+    /// Syncs a set of shop customers — the one pipeline of full sync, incremental sync and
+    /// webhooks. Under the customers' locks: their orders (one search per ≤100 customers,
+    /// plus further pages), their links and fingerprints, a Thulium lookup for those that
+    /// changed, the plan, batch writes, the orders group, and one store transaction recording
+    /// every outcome (links, fingerprints, failures, order items).
     pub(crate) async fn sync_clients(
         &self,
+        run: &Run,
+        lookup: &Lookup,
         clients: Vec<Client>,
-        report: &mut SyncReport,
-    ) -> Result<Changes, SyncError> {
+    ) -> Result<(), SyncError> {
+        let clients = latest_per_client(clients);
+        if clients.is_empty() {
+            return Ok(());
+        }
         let name = self.config.name.as_str();
         let ids: Vec<u64> = clients.iter().map(|c| c.client_id).collect();
-        let mut orders = self.orders_of(&ids).await?;
+        let _guards = self.locks.lock_all(&ids).await;
+        let mut orders = self.orders_of(run, &ids).await?;
         let links = self.store.links_for(name, &ids).await?;
         let prints = self.store.fingerprints_for(name, &ids).await?;
         let candidates: Vec<Candidate> = clients
             .iter()
             .map(|client| {
                 let orders = orders.remove(&client.client_id).unwrap_or_default();
-                let mapped = map_customer(client, &orders, &self.config);
-                report.mapping_issues += mapped.issues.len() as u64;
                 Candidate {
+                    mapped: map_customer(client, &orders, &self.config),
+                    orders,
                     linked: links.get(&client.client_id).copied(),
                     fingerprint: prints
                         .get(&client.client_id)
                         .and_then(|saved| Fingerprint::from_saved(saved)),
-                    mapped,
                 }
             })
             .collect();
+        run.tally(|r| {
+            r.customers_seen += candidates.len() as u64;
+            r.mapping_issues += candidates
+                .iter()
+                .map(|c| c.mapped.issues.len() as u64)
+                .sum::<u64>();
+        });
         let to_look_up: Vec<u64> = candidates
             .iter()
             .filter(|c| needs_lookup(c.linked, c.fingerprint.as_ref(), &c.mapped.input))
             .map(|c| c.mapped.client_id)
             .collect();
-        let by_id = self.find_by_shop_ids(&to_look_up).await?;
+        let by_id = lookup
+            .by_shop_ids(&run.crm, &self.config, &to_look_up)
+            .await?;
 
         let mut changes = Changes::new();
-        let mut writer = Writer::new(self.crm.as_ref(), &self.config, self.options.write_chunk);
+        let mut writer = Writer::new(&run.crm, &self.config, self.options.write_chunk);
         let mut targeted = HashSet::new();
+        let mut customer_of: HashMap<u64, u64> = HashMap::new();
+        let mut orders_of: Vec<(u64, Vec<Order>)> = Vec::new();
         for candidate in candidates {
             let client_id = candidate.mapped.client_id;
             let found = by_id.get(&client_id).map_or(&[][..], Vec::as_slice);
             let fallback = if candidate.linked.is_none() && found.is_empty() {
-                self.find_by_fallback(&candidate.mapped).await?
+                lookup
+                    .by_fallback(&run.crm, &self.config, &candidate.mapped)
+                    .await?
             } else {
                 Vec::new()
             };
@@ -242,46 +300,65 @@ impl Engine {
                 },
                 &self.config,
             );
-            // Two customers of one page matched to the same Thulium customer by e-mail or
-            // phone: the first takes it; the next is created, exactly as it would be on a
-            // later page, where the taken customer already carries the first one's ID.
+            // Two customers of one set matched to the same Thulium customer by e-mail or
+            // phone: the first takes it; the next is created, exactly as it would be in a
+            // later set, where the taken customer already carries the first one's ID.
             if let PlanAction::Update { customer_id, .. } = action
                 && !targeted.insert(customer_id)
             {
                 action = PlanAction::Create;
             }
+            orders_of.push((client_id, candidate.orders));
             let pending = Pending::new(client_id, candidate.mapped.input);
             match action {
                 PlanAction::Create => writer.create(pending),
                 PlanAction::Update { customer_id, .. } => writer.update(customer_id, pending),
-                PlanAction::Skip { .. } => {
-                    report.skipped += 1;
+                PlanAction::Skip { customer_id } => {
+                    run.tally(|r| r.skipped += 1);
+                    customer_of.insert(client_id, customer_id);
                     changes = changes.clear_failure(client_id);
                 }
                 PlanAction::Conflict {
                     customer_ids,
                     reason,
-                } => report.conflicts.push(ConflictEntry {
-                    client_id,
-                    customer_ids,
-                    reason,
+                } => run.tally(|r| {
+                    r.conflicts.push(ConflictEntry {
+                        client_id,
+                        customer_ids,
+                        reason,
+                    })
                 }),
             }
         }
         let now = self.clock.now();
-        Ok(changes.extend(writer.flush(report, now).await))
+        let (written_changes, written) = writer.flush(&run.report, now).await;
+        changes = changes.extend(written_changes);
+        customer_of.extend(written);
+        if self.config.orders_group.is_some() {
+            let items = self.sync_order_items(run, &customer_of, orders_of).await?;
+            changes = changes.extend(items);
+        }
+        self.store.apply(name, changes).await?;
+        Ok(())
     }
 
     /// Every order of `client_ids`, grouped by client: one search per 100 clients (and its
-    /// further pages, for clients with many orders).
-    async fn orders_of(&self, client_ids: &[u64]) -> Result<HashMap<u64, Vec<Order>>, SyncError> {
-        let mut grouped: HashMap<u64, Vec<Order>> = HashMap::new();
-        for chunk in client_ids.chunks(IDS_PER_REQUEST) {
+    /// further pages, for clients with many orders), the searches run concurrently.
+    async fn orders_of(
+        &self,
+        run: &Run,
+        client_ids: &[u64],
+    ) -> Result<HashMap<u64, Vec<Order>>, SyncError> {
+        let searches = client_ids.chunks(IDS_PER_REQUEST).map(|chunk| {
             let query = OrdersQuery {
                 client_ids: chunk.to_vec(),
                 modified: None,
             };
-            for order in self.search_all_orders(&query).await? {
+            async move { self.search_all_orders(run, &query).await }
+        });
+        let mut grouped: HashMap<u64, Vec<Order>> = HashMap::new();
+        for orders in futures::future::try_join_all(searches).await? {
+            for order in orders {
                 if let Some(client_id) = order.client.account.client_id {
                     grouped.entry(client_id).or_default().push(order);
                 }
@@ -290,12 +367,17 @@ impl Engine {
         Ok(grouped)
     }
 
-    async fn search_all_orders(&self, query: &OrdersQuery) -> Result<Vec<Order>, SyncError> {
+    /// Every page of an orders search.
+    pub(crate) async fn search_all_orders(
+        &self,
+        run: &Run,
+        query: &OrdersQuery,
+    ) -> Result<Vec<Order>, SyncError> {
         let size = self.options.orders_page_size.clamp(1, 100);
         let mut orders = Vec::new();
         let mut page_number = 0;
         loop {
-            let page = self
+            let page = run
                 .shop
                 .search_orders(query, page_number, size)
                 .await
@@ -309,56 +391,32 @@ impl Engine {
         }
     }
 
-    /// Thulium customers carrying each of `client_ids` in the ID field: one search per 100.
-    async fn find_by_shop_ids(
-        &self,
-        client_ids: &[u64],
-    ) -> Result<HashMap<u64, Vec<Customer>>, SyncError> {
-        let field = self.config.fields.shop_id.as_str();
-        let mut found: HashMap<u64, Vec<Customer>> = HashMap::new();
+    /// Re-reads customers by id (≤100 per request) and syncs them, ≤100 at a time.
+    pub(crate) async fn resync_ids(&self, run: &Run, client_ids: &[u64]) -> Result<(), SyncError> {
         for chunk in client_ids.chunks(IDS_PER_REQUEST) {
-            let customers = self
-                .crm
-                .find_by_field_values(field, chunk)
+            let clients = run
+                .shop
+                .customers_by_ids(chunk)
                 .await
-                .map_err(SyncError::Crm)?;
-            for customer in customers {
-                let shop_id = customer
-                    .custom_fields
-                    .number(field)
-                    .and_then(|n| u64::try_from(n).ok());
-                if let Some(shop_id) = shop_id.filter(|id| chunk.contains(id)) {
-                    found.entry(shop_id).or_default().push(customer);
-                }
-            }
+                .map_err(SyncError::Shop)?;
+            self.sync_clients(run, &Lookup::Search, clients).await?;
         }
-        Ok(found)
+        Ok(())
     }
+}
 
-    /// Thulium customers sharing an e-mail address or phone with a customer not linked yet,
-    /// as the matching settings allow.
-    async fn find_by_fallback(&self, mapped: &MappedCustomer) -> Result<Vec<Customer>, SyncError> {
-        let mut found = Vec::new();
-        if self.config.matching.by_email {
-            for email in &mapped.input.email {
-                found.extend(
-                    self.crm
-                        .find_by_email(email)
-                        .await
-                        .map_err(SyncError::Crm)?,
-                );
+/// One entry per client id (the last one read wins), in first-seen order.
+fn latest_per_client(clients: Vec<Client>) -> Vec<Client> {
+    let mut position: HashMap<u64, usize> = HashMap::new();
+    let mut unique: Vec<Client> = Vec::with_capacity(clients.len());
+    for client in clients {
+        match position.get(&client.client_id) {
+            Some(&i) => unique[i] = client,
+            None => {
+                position.insert(client.client_id, unique.len());
+                unique.push(client);
             }
         }
-        if self.config.matching.by_phone {
-            for phone in &mapped.input.phone_number {
-                found.extend(
-                    self.crm
-                        .find_by_phone(phone)
-                        .await
-                        .map_err(SyncError::Crm)?,
-                );
-            }
-        }
-        Ok(found)
     }
+    unique
 }

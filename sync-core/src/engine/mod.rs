@@ -4,17 +4,31 @@
 //! ([`store::StateStore`], embedded SQLite behind the `sqlite` feature and an in-memory one
 //! for tests), the shop and the CRM ([`ports::ShopPort`], [`ports::CrmPort`]) and a clock
 //! ([`clock::Clock`]).
+//!
+//! Every kind of run — [`Engine::full_sync`], [`Engine::incremental_sync`],
+//! [`Engine::handle_triggers`] — feeds shop customers into one shared pipeline (orders, Thulium
+//! lookup, plan, batch writes, orders group, one store transaction) under a lock per customer.
+//! [`Integrations`] runs several engines side by side.
 
 #[cfg(feature = "clients")]
 pub mod adapters;
 pub mod clock;
+mod counting;
+mod customer_locks;
 #[allow(clippy::module_inception)]
 mod engine;
+mod full_sync;
+mod incremental;
+pub mod lookup;
+mod orders_group;
 pub mod ports;
 pub mod preflight;
 pub mod report;
+mod runner;
 pub mod store;
+mod webhook;
 mod writer;
 
 pub use engine::{Engine, EngineOptions, SyncError};
-pub use report::{ConflictEntry, FailureEntry, Progress, SyncReport};
+pub use report::{ConflictEntry, FailureEntry, Progress, RunKind, SyncReport};
+pub use runner::{IntegrationOutcome, Integrations};

@@ -1,10 +1,38 @@
 //! What a sync run did, as data: printable as a table and serialisable as JSON.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
 
 use crate::plan::ConflictReason;
+use crate::window::Window;
+
+pub use super::lookup::LookupStrategy;
+
+/// What kind of run a report describes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    /// The whole customer base (`Engine::full_sync`).
+    #[default]
+    FullSync,
+    /// The changes since the last run (`Engine::incremental_sync`).
+    Incremental,
+    /// Webhook events (`Engine::handle_triggers`).
+    Webhook,
+}
+
+impl RunKind {
+    /// A short name for tables and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunKind::FullSync => "full sync",
+            RunKind::Incremental => "incremental",
+            RunKind::Webhook => "webhook",
+        }
+    }
+}
 
 /// A shop customer that several Thulium customers claim; reported, never merged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,8 +59,23 @@ pub struct FailureEntry {
 pub struct SyncReport {
     /// The integration's name.
     pub integration: String,
+    /// What kind of run this was.
+    pub kind: RunKind,
     /// The integration is disabled: nothing was read or written.
     pub disabled: bool,
+    /// How the full sync found existing Thulium customers (`None` for other runs, or when
+    /// there was nothing to sync).
+    pub lookup: Option<LookupStrategy>,
+    /// The customers window of the incremental pass (for a full sync: its closing pass).
+    pub customers_window: Option<Window>,
+    /// The orders window of the incremental pass.
+    pub orders_window: Option<Window>,
+    /// Webhook events handled.
+    pub events: u64,
+    /// Webhook events ignored as duplicates of a recent one.
+    pub events_ignored: u64,
+    /// Customers retried because their write failed in an earlier run.
+    pub retried_failures: u64,
     /// The full sync resumed from this page of an interrupted run.
     pub resumed_from_page: Option<u32>,
     /// Shop pages processed in this run.
@@ -53,8 +96,39 @@ pub struct SyncReport {
     pub single_retries: u64,
     /// Mapping issues (invalid e-mails, phones, …) across all customers.
     pub mapping_issues: u64,
+    /// Order items created or updated in the orders field group.
+    pub order_items_written: u64,
+    /// Requests made, per port method (`shop.customers_page`, `crm.create_customers`, …).
+    pub requests: BTreeMap<String, u64>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
+}
+
+impl SyncReport {
+    /// Requests made to one API (`"shop"` or `"crm"`).
+    pub fn requests_to(&self, api: &str) -> u64 {
+        self.requests
+            .iter()
+            .filter(|(method, _)| method.split('.').next() == Some(api))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Requests made in all.
+    pub fn total_requests(&self) -> u64 {
+        self.requests.values().sum()
+    }
+
+    /// Requests made with one port method (`"crm.create_customers"`).
+    pub fn requests_of(&self, method: &str) -> u64 {
+        self.requests.get(method).copied().unwrap_or(0)
+    }
+
+    /// The report as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
 }
 
 impl fmt::Display for SyncReport {
@@ -66,8 +140,13 @@ impl fmt::Display for SyncReport {
                 self.integration
             );
         }
-        writeln!(f, "integration {}", self.integration)?;
-        let rows: [(&str, String); 9] = [
+        writeln!(
+            f,
+            "integration {} ({})",
+            self.integration,
+            self.kind.as_str()
+        )?;
+        let mut rows: Vec<(&str, String)> = vec![
             ("pages", self.pages.to_string()),
             ("customers seen", self.customers_seen.to_string()),
             ("created", self.created.to_string()),
@@ -76,13 +155,25 @@ impl fmt::Display for SyncReport {
             ("conflicts", self.conflicts.len().to_string()),
             ("failed", self.failed.len().to_string()),
             ("single retries", self.single_retries.to_string()),
-            (
-                "duration",
-                format!("{:.1} s", self.duration_ms as f64 / 1000.0),
-            ),
+            ("order items", self.order_items_written.to_string()),
         ];
+        if self.kind == RunKind::Webhook {
+            rows.push(("events", self.events.to_string()));
+            rows.push(("duplicates", self.events_ignored.to_string()));
+        }
+        rows.push(("requests", self.total_requests().to_string()));
+        rows.push((
+            "duration",
+            format!("{:.1} s", self.duration_ms as f64 / 1000.0),
+        ));
         for (label, value) in rows {
             writeln!(f, "  {label:<16} {value:>10}")?;
+        }
+        if let Some(lookup) = self.lookup {
+            writeln!(f, "  lookup: {lookup:?}")?;
+        }
+        for (method, count) in &self.requests {
+            writeln!(f, "    {method:<32} {count:>8}")?;
         }
         for conflict in &self.conflicts {
             writeln!(

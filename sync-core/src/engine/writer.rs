@@ -1,13 +1,16 @@
 //! Writing planned customers to Thulium: batch requests, then one-by-one retries of the
 //! items a batch could not write, then a failure record for what still fails — never dropped.
 
+use std::sync::Mutex;
+
 use chrono::NaiveDateTime;
+use futures::future::join_all;
 use thulium_client::{BatchItemOutcome, CustomerInput};
 
 use crate::config::IntegrationConfig;
 use crate::fingerprint::Fingerprint;
 
-use super::engine::IDS_PER_REQUEST;
+use super::lookup::search_by_shop_ids;
 use super::ports::{CrmPort, CustomerUpdate, PortError};
 use super::report::{FailureEntry, SyncReport};
 use super::store::{Changes, WrittenCustomer};
@@ -31,7 +34,7 @@ impl Pending {
 }
 
 /// The result of writing one item.
-enum Written {
+pub(crate) enum Written {
     Done(u64),
     Failed(String),
 }
@@ -64,26 +67,38 @@ impl<'a> Writer<'a> {
         self.updates.push((customer_id, pending));
     }
 
-    /// Writes everything collected; returns the store changes recording each outcome.
-    pub(crate) async fn flush(self, report: &mut SyncReport, now: NaiveDateTime) -> Changes {
-        let mut changes = Changes::new();
-        for chunk in self.creates.chunks(self.chunk) {
-            let results = self.create_chunk(chunk, report).await;
-            changes = record(changes, chunk.iter().zip(results), report, now, |r| {
-                r.created += 1
-            });
-        }
-        for chunk in self.updates.chunks(self.chunk) {
-            let results = self.update_chunk(chunk, report).await;
+    /// Writes everything collected, all chunks at once (the counted ports bound how many
+    /// requests are really in flight); returns the store changes recording each outcome and
+    /// the Thulium customer id of each written client.
+    pub(crate) async fn flush(
+        self,
+        report: &Mutex<SyncReport>,
+        now: NaiveDateTime,
+    ) -> (Changes, Vec<(u64, u64)>) {
+        let this = &self;
+        let creates = self.creates.chunks(self.chunk).map(|chunk| async move {
+            let results = this.create_chunk(chunk, report).await;
+            chunk
+                .iter()
+                .zip(results)
+                .map(|(p, r)| (p, r, true))
+                .collect::<Vec<_>>()
+        });
+        let updates = self.updates.chunks(self.chunk).map(|chunk| async move {
+            let results = this.update_chunk(chunk, report).await;
             let pendings = chunk.iter().map(|(_, pending)| pending);
-            changes = record(changes, pendings.zip(results), report, now, |r| {
-                r.updated += 1
-            });
-        }
-        changes
+            pendings
+                .zip(results)
+                .map(|(p, r)| (p, r, false))
+                .collect::<Vec<_>>()
+        });
+        let (created, updated) = futures::join!(join_all(creates), join_all(updates));
+        let outcomes = created.into_iter().chain(updated).flatten();
+        let mut report = report.lock().unwrap_or_else(|p| p.into_inner());
+        record(outcomes, &mut report, now)
     }
 
-    async fn create_chunk(&self, chunk: &[Pending], report: &mut SyncReport) -> Vec<Written> {
+    async fn create_chunk(&self, chunk: &[Pending], report: &Mutex<SyncReport>) -> Vec<Written> {
         let inputs: Vec<CustomerInput> = chunk.iter().map(|p| p.input.clone()).collect();
         let outcomes = self.crm.create_customers(&inputs).await;
         let mut results = batch_results(outcomes, chunk.len(), |outcome| match outcome {
@@ -107,7 +122,7 @@ impl<'a> Writer<'a> {
             }
         };
         for i in failed {
-            report.single_retries += 1;
+            count_single_retry(report);
             let pending = &chunk[i];
             let matches: Vec<u64> = existing
                 .iter()
@@ -128,7 +143,7 @@ impl<'a> Writer<'a> {
     async fn update_chunk(
         &self,
         chunk: &[(u64, Pending)],
-        report: &mut SyncReport,
+        report: &Mutex<SyncReport>,
     ) -> Vec<Written> {
         let updates: Vec<CustomerUpdate> = chunk
             .iter()
@@ -146,7 +161,7 @@ impl<'a> Writer<'a> {
             results[i] = match results[i] {
                 Written::Done(_) => Written::Done(*customer_id),
                 Written::Failed(_) => {
-                    report.single_retries += 1;
+                    count_single_retry(report);
                     self.update_one(*customer_id, &pending.input).await
                 }
             };
@@ -176,21 +191,21 @@ impl<'a> Writer<'a> {
 
     /// `(shop id, Thulium customer id)` pairs for Thulium customers carrying `client_ids`.
     async fn existing_by_shop_id(&self, client_ids: &[u64]) -> Result<Vec<(u64, u64)>, PortError> {
-        let field = self.config.fields.shop_id.as_str();
-        let mut pairs = Vec::new();
-        for chunk in client_ids.chunks(IDS_PER_REQUEST) {
-            for customer in self.crm.find_by_field_values(field, chunk).await? {
-                let shop_id = customer
-                    .custom_fields
-                    .number(field)
-                    .and_then(|n| u64::try_from(n).ok());
-                if let Some(shop_id) = shop_id.filter(|id| chunk.contains(id)) {
-                    pairs.push((shop_id, customer.customer_id));
-                }
-            }
-        }
-        Ok(pairs)
+        let found = search_by_shop_ids(self.crm, self.config, client_ids).await?;
+        Ok(found
+            .into_iter()
+            .flat_map(|(shop_id, customers)| {
+                customers.into_iter().map(move |c| (shop_id, c.customer_id))
+            })
+            .collect())
     }
+}
+
+fn count_single_retry(report: &Mutex<SyncReport>) {
+    report
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .single_retries += 1;
 }
 
 /// One result per item from a batch answer; a failed call fails every item.
@@ -243,18 +258,24 @@ fn describe(outcome: &BatchItemOutcome) -> String {
     }
 }
 
-/// Adds the store changes for written and failed items, and counts them in the report.
+/// The store changes for written and failed items (counted in the report), and the
+/// `(client id, customer id)` of each written one.
 fn record<'p>(
-    mut changes: Changes,
-    results: impl Iterator<Item = (&'p Pending, Written)>,
+    results: impl Iterator<Item = (&'p Pending, Written, bool)>,
     report: &mut SyncReport,
     now: NaiveDateTime,
-    count_done: impl Fn(&mut SyncReport),
-) -> Changes {
-    for (pending, result) in results {
+) -> (Changes, Vec<(u64, u64)>) {
+    let mut changes = Changes::new();
+    let mut written = Vec::new();
+    for (pending, result, is_create) in results {
         changes = match result {
             Written::Done(customer_id) => {
-                count_done(report);
+                if is_create {
+                    report.created += 1;
+                } else {
+                    report.updated += 1;
+                }
+                written.push((pending.client_id, customer_id));
                 changes.written(WrittenCustomer {
                     client_id: pending.client_id,
                     customer_id,
@@ -270,5 +291,5 @@ fn record<'p>(
             }
         };
     }
-    changes
+    (changes, written)
 }

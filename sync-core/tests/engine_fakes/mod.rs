@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -16,25 +18,56 @@ use sync_core::engine::ports::{
 };
 use thulium_client::{
     BatchItemOutcome, CustomFieldValue, CustomFields, Customer, CustomerInput, ErrorDetail,
-    FieldGroup, FieldGroupItem, FieldGroupItemInput, FieldValue,
+    FieldDef, FieldGroup, FieldGroupItem, FieldGroupItemInput, FieldValue,
 };
 
-/// Counts calls by method name.
+/// Counts calls by method name; with a latency set, each call waits that long and the
+/// most calls seen in flight at once is recorded.
 #[derive(Debug, Default)]
-pub struct Calls(Mutex<BTreeMap<&'static str, u64>>);
+pub struct Calls {
+    counts: Mutex<BTreeMap<&'static str, u64>>,
+    latency: Mutex<Option<Duration>>,
+    in_flight: AtomicU64,
+    max_in_flight: AtomicU64,
+}
 
 impl Calls {
     fn hit(&self, method: &'static str) {
-        *self.0.lock().unwrap().entry(method).or_default() += 1;
+        *self.counts.lock().unwrap().entry(method).or_default() += 1;
+    }
+    /// Simulated network time (only when a latency is set).
+    async fn wait(&self) {
+        let latency = *self.latency.lock().unwrap();
+        let Some(latency) = latency else { return };
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(latency).await;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+    pub fn set_latency(&self, latency: Duration) {
+        *self.latency.lock().unwrap() = Some(latency);
+    }
+    pub fn max_in_flight(&self) -> u64 {
+        self.max_in_flight.load(Ordering::SeqCst)
     }
     pub fn get(&self, method: &str) -> u64 {
-        self.0.lock().unwrap().get(method).copied().unwrap_or(0)
+        self.counts
+            .lock()
+            .unwrap()
+            .get(method)
+            .copied()
+            .unwrap_or(0)
     }
     pub fn total(&self) -> u64 {
-        self.0.lock().unwrap().values().sum()
+        self.counts.lock().unwrap().values().sum()
+    }
+    /// Every count, keyed like the engine's report (`shop.customers_page`).
+    pub fn all(&self) -> BTreeMap<String, u64> {
+        let counts = self.counts.lock().unwrap();
+        counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
     }
     pub fn reset(&self) {
-        self.0.lock().unwrap().clear();
+        self.counts.lock().unwrap().clear();
     }
 }
 
@@ -87,7 +120,13 @@ pub struct FakeShop {
     pub calls: Calls,
     /// `customers_page` fails for these page numbers (once each).
     pub fail_pages: Mutex<HashSet<u32>>,
+    /// Run once after the full list's page `.0` is served: changes made "during the run".
+    pub after_page: Mutex<Option<(u32, AfterPage)>>,
+    /// `search_orders` fails (once) when set.
+    pub fail_orders_search: Mutex<bool>,
 }
+
+pub type AfterPage = Box<dyn FnOnce(&mut Vec<Client>) + Send>;
 
 impl FakeShop {
     pub fn with(clients: Vec<Client>, orders: Vec<Order>) -> Self {
@@ -114,6 +153,7 @@ fn page_of<T: Clone>(items: &[T], page: u32, size: u32) -> ShopPage<T> {
 impl ShopPort for FakeShop {
     async fn verify(&self) -> Result<(), PortError> {
         self.calls.hit("shop.verify");
+        self.calls.wait().await;
         Ok(())
     }
 
@@ -124,6 +164,7 @@ impl ShopPort for FakeShop {
         page_size: u32,
     ) -> Result<ShopPage<Client>, PortError> {
         self.calls.hit("shop.customers_page");
+        self.calls.wait().await;
         if self.fail_pages.lock().unwrap().remove(&page) {
             return Err(PortError::retryable("connection reset").with_status(503));
         }
@@ -140,11 +181,20 @@ impl ShopPort for FakeShop {
             })
             .cloned()
             .collect();
-        Ok(page_of(&clients, page, page_size))
+        let served = page_of(&clients, page, page_size);
+        if modified.is_none() {
+            let mut hook = self.after_page.lock().unwrap();
+            if hook.as_ref().is_some_and(|(at, _)| *at == page) {
+                let (_, change) = hook.take().unwrap();
+                change(&mut self.clients.lock().unwrap());
+            }
+        }
+        Ok(served)
     }
 
     async fn customers_by_ids(&self, client_ids: &[u64]) -> Result<Vec<Client>, PortError> {
         self.calls.hit("shop.customers_by_ids");
+        self.calls.wait().await;
         let clients = self.clients.lock().unwrap();
         Ok(clients
             .iter()
@@ -160,10 +210,14 @@ impl ShopPort for FakeShop {
         page_size: u32,
     ) -> Result<ShopPage<Order>, PortError> {
         self.calls.hit("shop.search_orders");
+        self.calls.wait().await;
         assert!(
             query.client_ids.len() <= 100,
             "orders search with >100 clients"
         );
+        if std::mem::take(&mut *self.fail_orders_search.lock().unwrap()) {
+            return Err(PortError::retryable("timeout"));
+        }
         let orders: Vec<Order> = self
             .orders
             .lock()
@@ -188,6 +242,7 @@ impl ShopPort for FakeShop {
 
     async fn orders_by_serial_numbers(&self, serials: &[u64]) -> Result<Vec<Order>, PortError> {
         self.calls.hit("shop.orders_by_serial_numbers");
+        self.calls.wait().await;
         let orders = self.orders.lock().unwrap();
         Ok(orders
             .iter()
@@ -198,6 +253,7 @@ impl ShopPort for FakeShop {
 
     async fn orders_by_ids(&self, order_ids: &[String]) -> Result<Vec<Order>, PortError> {
         self.calls.hit("shop.orders_by_ids");
+        self.calls.wait().await;
         let orders = self.orders.lock().unwrap();
         Ok(orders
             .iter()
@@ -220,6 +276,10 @@ pub struct FakeCrm {
     pub id_field: String,
     /// What `verify` answers for each field name (absent: `Present`).
     pub findings: Mutex<HashMap<String, FieldFinding>>,
+    /// Custom-field groups of the tenant.
+    pub groups: Mutex<Vec<FieldGroup>>,
+    /// Field-group items by item id.
+    pub items: Mutex<BTreeMap<u64, FieldGroupItem>>,
 }
 
 impl FakeCrm {
@@ -232,7 +292,44 @@ impl FakeCrm {
             reject: Mutex::new(HashSet::new()),
             id_field: id_field.to_owned(),
             findings: Mutex::new(HashMap::new()),
+            groups: Mutex::new(Vec::new()),
+            items: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// Defines a group with these field names (field ids 1, 2, …); returns its id.
+    pub fn define_group(&self, name: &str, fields: &[&str]) -> u64 {
+        let mut groups = self.groups.lock().unwrap();
+        let group_id = 500 + groups.len() as u64;
+        groups.push(FieldGroup {
+            group_id,
+            name: name.to_owned(),
+            fields: fields
+                .iter()
+                .enumerate()
+                .map(|(i, name)| FieldDef {
+                    field_id: i as u64 + 1,
+                    name: (*name).to_owned(),
+                })
+                .collect(),
+        });
+        group_id
+    }
+
+    /// The items of one customer, as (field id → value) maps.
+    pub fn items_of(&self, customer_id: u64) -> Vec<BTreeMap<u64, String>> {
+        self.items
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|item| item.customer_id == customer_id)
+            .map(|item| {
+                item.values
+                    .iter()
+                    .map(|v| (v.field_id, v.value.as_str().unwrap_or_default().to_owned()))
+                    .collect()
+            })
+            .collect()
     }
 
     /// Adds a customer as if an agent had typed it in.
@@ -347,6 +444,7 @@ impl CrmPort for FakeCrm {
         required: &[RequiredField],
     ) -> Result<Vec<(RequiredField, FieldFinding)>, PortError> {
         self.calls.hit("crm.verify");
+        self.calls.wait().await;
         let findings = self.findings.lock().unwrap();
         Ok(required
             .iter()
@@ -366,6 +464,7 @@ impl CrmPort for FakeCrm {
         values: &[u64],
     ) -> Result<Vec<Customer>, PortError> {
         self.calls.hit("crm.find_by_field_values");
+        self.calls.wait().await;
         assert!(values.len() <= 100, "ID search with >100 alternatives");
         let customers = self.customers.lock().unwrap();
         Ok(customers
@@ -381,6 +480,7 @@ impl CrmPort for FakeCrm {
 
     async fn find_by_email(&self, email: &str) -> Result<Vec<Customer>, PortError> {
         self.calls.hit("crm.find_by_email");
+        self.calls.wait().await;
         let customers = self.customers.lock().unwrap();
         Ok(customers
             .values()
@@ -391,6 +491,7 @@ impl CrmPort for FakeCrm {
 
     async fn find_by_phone(&self, phone: &str) -> Result<Vec<Customer>, PortError> {
         self.calls.hit("crm.find_by_phone");
+        self.calls.wait().await;
         let customers = self.customers.lock().unwrap();
         Ok(customers
             .values()
@@ -401,6 +502,7 @@ impl CrmPort for FakeCrm {
 
     async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError> {
         self.calls.hit("crm.customers_page");
+        self.calls.wait().await;
         let customers = self.customers.lock().unwrap();
         Ok(CrmPage {
             customers: customers
@@ -418,6 +520,7 @@ impl CrmPort for FakeCrm {
         inputs: &[CustomerInput],
     ) -> Result<Vec<BatchItemOutcome>, PortError> {
         self.calls.hit("crm.create_customers");
+        self.calls.wait().await;
         Ok(inputs
             .iter()
             .map(|input| match self.create(input, true) {
@@ -432,6 +535,7 @@ impl CrmPort for FakeCrm {
         updates: &[CustomerUpdate],
     ) -> Result<Vec<BatchItemOutcome>, PortError> {
         self.calls.hit("crm.update_customers");
+        self.calls.wait().await;
         Ok(updates
             .iter()
             .map(|update| match self.update(update, true) {
@@ -443,39 +547,78 @@ impl CrmPort for FakeCrm {
 
     async fn create_customer(&self, input: &CustomerInput) -> Result<u64, PortError> {
         self.calls.hit("crm.create_customer");
+        self.calls.wait().await;
         self.create(input, false).map_err(port_error)
     }
 
     async fn update_customer(&self, update: &CustomerUpdate) -> Result<(), PortError> {
         self.calls.hit("crm.update_customer");
+        self.calls.wait().await;
         self.update(update, false).map_err(port_error)
     }
 
     async fn field_groups(&self) -> Result<Vec<FieldGroup>, PortError> {
         self.calls.hit("crm.field_groups");
-        Ok(Vec::new())
+        self.calls.wait().await;
+        Ok(self.groups.lock().unwrap().clone())
     }
 
     async fn field_group_items(
         &self,
-        _group_id: u64,
-        _customer_id: u64,
+        group_id: u64,
+        customer_id: u64,
     ) -> Result<Vec<FieldGroupItem>, PortError> {
         self.calls.hit("crm.field_group_items");
-        Ok(Vec::new())
+        self.calls.wait().await;
+        let items = self.items.lock().unwrap();
+        Ok(items
+            .values()
+            .filter(|i| i.group_id == group_id && i.customer_id == customer_id)
+            .cloned()
+            .collect())
     }
 
-    async fn create_field_group_item(&self, _item: &FieldGroupItemInput) -> Result<u64, PortError> {
+    async fn create_field_group_item(&self, item: &FieldGroupItemInput) -> Result<u64, PortError> {
         self.calls.hit("crm.create_field_group_item");
-        Err(PortError::permanent("field groups are not simulated here"))
+        self.calls.wait().await;
+        if !self
+            .customers
+            .lock()
+            .unwrap()
+            .contains_key(&item.customer_id)
+        {
+            return Err(PortError::permanent("customer not found").with_status(404));
+        }
+        let item_id = {
+            let mut next = self.next_id.lock().unwrap();
+            *next += 1;
+            *next
+        };
+        self.items.lock().unwrap().insert(
+            item_id,
+            FieldGroupItem {
+                item_id,
+                group_id: item.group_id,
+                customer_id: item.customer_id,
+                values: item.values.clone(),
+            },
+        );
+        Ok(item_id)
     }
 
     async fn update_field_group_item(
         &self,
-        _item_id: u64,
-        _values: &[FieldValue],
+        item_id: u64,
+        values: &[FieldValue],
     ) -> Result<(), PortError> {
         self.calls.hit("crm.update_field_group_item");
-        Err(PortError::permanent("field groups are not simulated here"))
+        self.calls.wait().await;
+        match self.items.lock().unwrap().get_mut(&item_id) {
+            Some(item) => {
+                item.values = values.to_vec();
+                Ok(())
+            }
+            None => Err(PortError::permanent("item not found").with_status(404)),
+        }
     }
 }

@@ -42,7 +42,16 @@ pub enum Change {
         /// The shop's client id.
         client_id: u64,
     },
-    /// The field-group item holding an order.
+    /// An order's field-group item was written: its id and the fingerprint of its values.
+    OrderItemWritten {
+        /// The order's serial number in the shop.
+        serial_number: u64,
+        /// The Thulium field-group item id.
+        item_id: u64,
+        /// The fingerprint of the values written.
+        fingerprint: String,
+    },
+    /// The field-group item holding an order (a different item id drops the fingerprint).
     OrderItem {
         /// The order's serial number in the shop.
         serial_number: u64,
@@ -121,6 +130,15 @@ impl Changes {
         self.push(Change::OrderItem {
             serial_number,
             item_id,
+        })
+    }
+
+    /// Appends [`Change::OrderItemWritten`].
+    pub fn order_item_written(self, serial_number: u64, item_id: u64, fingerprint: &str) -> Self {
+        self.push(Change::OrderItemWritten {
+            serial_number,
+            item_id,
+            fingerprint: fingerprint.to_owned(),
         })
     }
 

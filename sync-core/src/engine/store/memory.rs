@@ -24,6 +24,7 @@ struct IntegrationState {
     customers: HashMap<u64, (u64, Option<String>)>,
     failures: BTreeMap<u64, FailedCustomer>,
     order_items: HashMap<u64, u64>,
+    order_prints: HashMap<u64, String>,
     events: HashMap<String, NaiveDateTime>,
 }
 
@@ -101,11 +102,21 @@ impl IntegrationState {
             Change::ClearFailure { client_id } => {
                 self.failures.remove(&client_id);
             }
+            Change::OrderItemWritten {
+                serial_number,
+                item_id,
+                fingerprint,
+            } => {
+                self.order_items.insert(serial_number, item_id);
+                self.order_prints.insert(serial_number, fingerprint);
+            }
             Change::OrderItem {
                 serial_number,
                 item_id,
             } => {
-                self.order_items.insert(serial_number, item_id);
+                if self.order_items.insert(serial_number, item_id) != Some(item_id) {
+                    self.order_prints.remove(&serial_number);
+                }
             }
         }
         Ok(())
@@ -189,6 +200,19 @@ impl StateStore for MemoryStore {
             serials
                 .iter()
                 .filter_map(|serial| s.order_items.get(serial).map(|item| (*serial, *item)))
+                .collect()
+        })
+    }
+
+    async fn order_item_prints_for(
+        &self,
+        integration: &str,
+        serials: &[u64],
+    ) -> Result<HashMap<u64, String>, StoreError> {
+        self.read(integration, |s| {
+            serials
+                .iter()
+                .filter_map(|serial| s.order_prints.get(serial).map(|p| (*serial, p.clone())))
                 .collect()
         })
     }

@@ -156,6 +156,14 @@ pub trait StateStore: Send + Sync {
         serials: &[u64],
     ) -> Result<HashMap<u64, u64>, StoreError>;
 
+    /// Fingerprint of the values last written to each order's field-group item, for those of
+    /// `serials` that have one.
+    async fn order_item_prints_for(
+        &self,
+        integration: &str,
+        serials: &[u64],
+    ) -> Result<HashMap<u64, String>, StoreError>;
+
     /// Customers whose write failed and is still to be retried, by client id.
     async fn failed_customers(&self, integration: &str) -> Result<Vec<FailedCustomer>, StoreError>;
 

@@ -70,6 +70,8 @@ const MIGRATIONS: &[&str] = &[
          PRIMARY KEY (integration, key)
      );
      CREATE INDEX events_by_time ON events (integration, seen_at);",
+    // 2: the fingerprint of what was last written to an order's field-group item.
+    "ALTER TABLE order_items ADD COLUMN fingerprint TEXT;",
 ];
 
 /// Fixed-width, so that text order is time order (used to prune events).
@@ -300,13 +302,34 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
             .map_err(db)?;
         }
         Change::ClearFailure { client_id } => clear_failure(tx, integration, client_id)?,
+        Change::OrderItemWritten {
+            serial_number,
+            item_id,
+            fingerprint,
+        } => {
+            tx.execute(
+                "INSERT INTO order_items (integration, serial_number, item_id, fingerprint)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (integration, serial_number) DO UPDATE SET
+                     item_id = excluded.item_id, fingerprint = excluded.fingerprint",
+                params![
+                    integration,
+                    to_sql_id(serial_number)?,
+                    to_sql_id(item_id)?,
+                    fingerprint
+                ],
+            )
+            .map_err(db)?;
+        }
         Change::OrderItem {
             serial_number,
             item_id,
         } => {
             tx.execute(
                 "INSERT INTO order_items (integration, serial_number, item_id) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (integration, serial_number) DO UPDATE SET item_id = excluded.item_id",
+                 ON CONFLICT (integration, serial_number) DO UPDATE SET item_id = excluded.item_id,
+                     fingerprint = CASE WHEN order_items.item_id = excluded.item_id
+                                        THEN order_items.fingerprint END",
                 params![integration, to_sql_id(serial_number)?, to_sql_id(item_id)?],
             )
             .map_err(db)?;
@@ -470,6 +493,21 @@ impl StateStore for SqliteStore {
         raw.into_iter()
             .map(|(serial, item)| Ok((serial, from_sql_id(item)?)))
             .collect()
+    }
+
+    async fn order_item_prints_for(
+        &self,
+        integration: &str,
+        serials: &[u64],
+    ) -> Result<HashMap<u64, String>, StoreError> {
+        self.lookup(
+            integration,
+            serials,
+            "SELECT serial_number, fingerprint FROM order_items
+             WHERE integration = ? AND serial_number IN ({keys})",
+            |row| row.get::<_, Option<String>>(1),
+        )
+        .await
     }
 
     async fn failed_customers(&self, integration: &str) -> Result<Vec<FailedCustomer>, StoreError> {

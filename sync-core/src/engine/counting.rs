@@ -1,0 +1,222 @@
+//! Counting and throttling decorators over the ports: every request a run makes is counted
+//! per port method (for the report), and the requests in flight to each API are bounded by
+//! the engine's concurrency (one semaphore per API, shared by every run of the engine).
+//!
+//! A permit is held only for the duration of one port call and no call is made while
+//! holding one, so the bound cannot deadlock however the pipeline nests its work.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use iai_shop_client::{Client, Order};
+use thulium_client::{
+    BatchItemOutcome, Customer, CustomerInput, FieldGroup, FieldGroupItem, FieldGroupItemInput,
+    FieldValue,
+};
+use tokio::sync::Semaphore;
+
+use super::ports::{
+    CrmPage, CrmPort, CustomerUpdate, FieldFinding, OrdersQuery, PortError, RequiredField,
+    ShopPage, ShopPort,
+};
+use crate::window::Window;
+
+/// Requests per port method (`shop.customers_page`, `crm.create_customers`, …).
+#[derive(Debug, Default)]
+pub(crate) struct RequestCounts(Mutex<BTreeMap<&'static str, u64>>);
+
+impl RequestCounts {
+    fn hit(&self, method: &'static str) {
+        let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *counts.entry(method).or_default() += 1;
+    }
+
+    /// The counts so far, by method name.
+    pub(crate) fn snapshot(&self) -> BTreeMap<String, u64> {
+        let counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
+    }
+}
+
+/// A port call made under a permit of `limit`, counted as `method`.
+async fn counted<T>(
+    counts: &RequestCounts,
+    limit: &Semaphore,
+    method: &'static str,
+    call: impl Future<Output = Result<T, PortError>>,
+) -> Result<T, PortError> {
+    counts.hit(method);
+    // The semaphore is never closed; if it were, running unthrottled is the safe fallback.
+    let _permit = limit.acquire().await.ok();
+    call.await
+}
+
+/// The shop port of one run: counted and throttled.
+pub(crate) struct CountedShop {
+    pub(crate) inner: Arc<dyn ShopPort>,
+    pub(crate) counts: Arc<RequestCounts>,
+    pub(crate) limit: Arc<Semaphore>,
+}
+
+#[async_trait]
+impl ShopPort for CountedShop {
+    async fn verify(&self) -> Result<(), PortError> {
+        counted(
+            &self.counts,
+            &self.limit,
+            "shop.verify",
+            self.inner.verify(),
+        )
+        .await
+    }
+
+    async fn customers_page(
+        &self,
+        modified: Option<Window>,
+        page: u32,
+        page_size: u32,
+    ) -> Result<ShopPage<Client>, PortError> {
+        let call = self.inner.customers_page(modified, page, page_size);
+        counted(&self.counts, &self.limit, "shop.customers_page", call).await
+    }
+
+    async fn customers_by_ids(&self, client_ids: &[u64]) -> Result<Vec<Client>, PortError> {
+        let call = self.inner.customers_by_ids(client_ids);
+        counted(&self.counts, &self.limit, "shop.customers_by_ids", call).await
+    }
+
+    async fn search_orders(
+        &self,
+        query: &OrdersQuery,
+        page: u32,
+        page_size: u32,
+    ) -> Result<ShopPage<Order>, PortError> {
+        let call = self.inner.search_orders(query, page, page_size);
+        counted(&self.counts, &self.limit, "shop.search_orders", call).await
+    }
+
+    async fn orders_by_serial_numbers(&self, serials: &[u64]) -> Result<Vec<Order>, PortError> {
+        let call = self.inner.orders_by_serial_numbers(serials);
+        counted(
+            &self.counts,
+            &self.limit,
+            "shop.orders_by_serial_numbers",
+            call,
+        )
+        .await
+    }
+
+    async fn orders_by_ids(&self, order_ids: &[String]) -> Result<Vec<Order>, PortError> {
+        let call = self.inner.orders_by_ids(order_ids);
+        counted(&self.counts, &self.limit, "shop.orders_by_ids", call).await
+    }
+}
+
+/// The CRM port of one run: counted and throttled.
+pub(crate) struct CountedCrm {
+    pub(crate) inner: Arc<dyn CrmPort>,
+    pub(crate) counts: Arc<RequestCounts>,
+    pub(crate) limit: Arc<Semaphore>,
+}
+
+#[async_trait]
+impl CrmPort for CountedCrm {
+    async fn verify(
+        &self,
+        required: &[RequiredField],
+    ) -> Result<Vec<(RequiredField, FieldFinding)>, PortError> {
+        let call = self.inner.verify(required);
+        counted(&self.counts, &self.limit, "crm.verify", call).await
+    }
+
+    async fn find_by_field_values(
+        &self,
+        field: &str,
+        values: &[u64],
+    ) -> Result<Vec<Customer>, PortError> {
+        let call = self.inner.find_by_field_values(field, values);
+        counted(&self.counts, &self.limit, "crm.find_by_field_values", call).await
+    }
+
+    async fn find_by_email(&self, email: &str) -> Result<Vec<Customer>, PortError> {
+        let call = self.inner.find_by_email(email);
+        counted(&self.counts, &self.limit, "crm.find_by_email", call).await
+    }
+
+    async fn find_by_phone(&self, phone: &str) -> Result<Vec<Customer>, PortError> {
+        let call = self.inner.find_by_phone(phone);
+        counted(&self.counts, &self.limit, "crm.find_by_phone", call).await
+    }
+
+    async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError> {
+        let call = self.inner.customers_page(offset, limit);
+        counted(&self.counts, &self.limit, "crm.customers_page", call).await
+    }
+
+    async fn create_customers(
+        &self,
+        inputs: &[CustomerInput],
+    ) -> Result<Vec<BatchItemOutcome>, PortError> {
+        let call = self.inner.create_customers(inputs);
+        counted(&self.counts, &self.limit, "crm.create_customers", call).await
+    }
+
+    async fn update_customers(
+        &self,
+        updates: &[CustomerUpdate],
+    ) -> Result<Vec<BatchItemOutcome>, PortError> {
+        let call = self.inner.update_customers(updates);
+        counted(&self.counts, &self.limit, "crm.update_customers", call).await
+    }
+
+    async fn create_customer(&self, input: &CustomerInput) -> Result<u64, PortError> {
+        let call = self.inner.create_customer(input);
+        counted(&self.counts, &self.limit, "crm.create_customer", call).await
+    }
+
+    async fn update_customer(&self, update: &CustomerUpdate) -> Result<(), PortError> {
+        let call = self.inner.update_customer(update);
+        counted(&self.counts, &self.limit, "crm.update_customer", call).await
+    }
+
+    async fn field_groups(&self) -> Result<Vec<FieldGroup>, PortError> {
+        let call = self.inner.field_groups();
+        counted(&self.counts, &self.limit, "crm.field_groups", call).await
+    }
+
+    async fn field_group_items(
+        &self,
+        group_id: u64,
+        customer_id: u64,
+    ) -> Result<Vec<FieldGroupItem>, PortError> {
+        let call = self.inner.field_group_items(group_id, customer_id);
+        counted(&self.counts, &self.limit, "crm.field_group_items", call).await
+    }
+
+    async fn create_field_group_item(&self, item: &FieldGroupItemInput) -> Result<u64, PortError> {
+        let call = self.inner.create_field_group_item(item);
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.create_field_group_item",
+            call,
+        )
+        .await
+    }
+
+    async fn update_field_group_item(
+        &self,
+        item_id: u64,
+        values: &[FieldValue],
+    ) -> Result<(), PortError> {
+        let call = self.inner.update_field_group_item(item_id, values);
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.update_field_group_item",
+            call,
+        )
+        .await
+    }
+}

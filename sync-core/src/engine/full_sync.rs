@@ -1,0 +1,195 @@
+//! The full sync: every shop customer, page by page, pipelined.
+//!
+//! Up to `concurrency` shop pages are worked on at once (`buffered`): while one page's
+//! customers are written, the next pages and their orders are read. Pages finish in any
+//! order, but the checkpoint is committed in page order: it moves past page `k` only once
+//! pages `..=k` are all written and recorded, so a resumed run never skips a page (pages
+//! after the checkpoint that were already written are found again through their links or
+//! the ID field and not duplicated).
+
+use std::collections::HashSet;
+
+use futures::{StreamExt, stream};
+use iai_shop_client::Client;
+
+use crate::config::IntegrationConfig;
+
+use super::engine::{Engine, Run, SyncError};
+use super::lookup::{Lookup, LookupFacts, LookupStrategy, choose_full_sync_lookup};
+use super::ports::{ShopPage, ShopPort};
+use super::report::{Progress, RunKind, SyncReport};
+use super::store::{Changes, CursorKind, FullSyncCheckpoint};
+
+/// A shop page once its customers are synced.
+struct PageDone {
+    page: u32,
+    customers: u64,
+    page_count: u32,
+    total: u64,
+}
+
+impl Engine {
+    /// Synchronises the whole customer base, resuming an interrupted run.
+    ///
+    /// Per page of shop customers: one orders search (plus further pages), the Thulium
+    /// lookup (per-page ID searches or a tenant index, see `engine::lookup` for the rule),
+    /// batch writes, one store transaction, then the checkpoint (in page order). At the end
+    /// a closing incremental pass from the full sync's start time catches changes made
+    /// during the run and sets the incremental cursors.
+    pub async fn full_sync(
+        &self,
+        progress: &(dyn Fn(&Progress) + Send + Sync),
+    ) -> Result<SyncReport, SyncError> {
+        let run = self.begin_run(RunKind::FullSync);
+        if !self.config.enabled {
+            return Ok(run.finish());
+        }
+        let name = self.config.name.as_str();
+        let page_size = self.options.shop_page_size.clamp(1, 100);
+        let checkpoint = match self.store.checkpoint(name).await? {
+            Some(saved) if saved.page_size == page_size => {
+                run.tally(|r| r.resumed_from_page = Some(saved.next_page));
+                saved
+            }
+            _ => FullSyncCheckpoint {
+                started_at: self.clock.now(),
+                next_page: 0,
+                page_size,
+                customers_done: 0,
+            },
+        };
+        let started_at = checkpoint.started_at;
+        self.sync_all_pages(&run, checkpoint, progress).await?;
+        let finish = Changes::new()
+            .clear_checkpoint()
+            .set_cursor(CursorKind::Customers, started_at)
+            .set_cursor(CursorKind::Orders, started_at);
+        self.store.apply(name, finish).await?;
+        // The pages just tried every customer: failures wait for the next incremental pass.
+        self.incremental_pass(&run, Some(started_at), Some(started_at), false)
+            .await?;
+        Ok(run.finish())
+    }
+
+    async fn sync_all_pages(
+        &self,
+        run: &Run,
+        mut checkpoint: FullSyncCheckpoint,
+        progress: &(dyn Fn(&Progress) + Send + Sync),
+    ) -> Result<(), SyncError> {
+        let name = self.config.name.as_str();
+        let first = self.read_page(run, checkpoint.next_page).await?;
+        if first.items.is_empty() {
+            return Ok(());
+        }
+        let lookup = self.choose_lookup(run, &first).await?;
+        let strategy = match lookup {
+            Lookup::Search => LookupStrategy::SearchPerPage,
+            Lookup::Index(_) => LookupStrategy::TenantIndex,
+        };
+        run.tally(|r| r.lookup = Some(strategy));
+        let mut page_count = first.page_count;
+        let mut prefetched = Some(first);
+        loop {
+            let from = checkpoint.next_page;
+            // The first page is already read; the rest are read inside the pipeline.
+            let pages = stream::iter(from..page_count.max(from + 1)).map(|number| {
+                let ready = prefetched.take().filter(|p| p.page == number);
+                self.sync_page(run, &lookup, number, ready)
+            });
+            let mut pages = pages.buffered(self.options.concurrency.max(1));
+            let mut last_empty = false;
+            while let Some(done) = pages.next().await {
+                let done = done?;
+                last_empty = done.customers == 0;
+                page_count = page_count.max(done.page_count);
+                if last_empty {
+                    break;
+                }
+                checkpoint.next_page = done.page + 1;
+                checkpoint.customers_done += done.customers;
+                run.tally(|r| r.pages += 1);
+                self.store.set_checkpoint(name, checkpoint.clone()).await?;
+                progress(&Progress {
+                    page: done.page,
+                    page_count: done.page_count,
+                    customers_done: checkpoint.customers_done,
+                    customers_total: done.total,
+                });
+            }
+            // The shop grew during the run: go on with the pages that appeared.
+            if last_empty || checkpoint.next_page >= page_count {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn read_page(&self, run: &Run, number: u32) -> Result<ShopPage<Client>, SyncError> {
+        let size = self.options.shop_page_size.clamp(1, 100);
+        run.shop
+            .customers_page(None, number, size)
+            .await
+            .map_err(SyncError::Shop)
+    }
+
+    async fn sync_page(
+        &self,
+        run: &Run,
+        lookup: &Lookup,
+        number: u32,
+        ready: Option<ShopPage<Client>>,
+    ) -> Result<PageDone, SyncError> {
+        let page = match ready {
+            Some(page) => page,
+            None => self.read_page(run, number).await?,
+        };
+        let done = PageDone {
+            page: number,
+            customers: page.items.len() as u64,
+            page_count: page.page_count,
+            total: page.total,
+        };
+        self.sync_clients(run, lookup, page.items).await?;
+        Ok(done)
+    }
+
+    /// Gathers the facts the lookup rule needs from the first page and the store.
+    async fn choose_lookup(
+        &self,
+        run: &Run,
+        first: &ShopPage<Client>,
+    ) -> Result<Lookup, SyncError> {
+        let ids: Vec<u64> = first.items.iter().map(|c| c.client_id).collect();
+        let linked = self.store.links_for(&self.config.name, &ids).await?;
+        let unlinked: Vec<&Client> = first
+            .items
+            .iter()
+            .filter(|c| !linked.contains_key(&c.client_id))
+            .collect();
+        let fallback_keys: usize = unlinked
+            .iter()
+            .map(|c| fallback_keys(c, &self.config))
+            .sum();
+        let facts = LookupFacts {
+            first_page_len: first.items.len(),
+            first_page_unlinked: unlinked.len(),
+            first_page_fallback_keys: fallback_keys,
+            pages_left: u64::from(first.page_count.saturating_sub(first.page).max(1)),
+        };
+        choose_full_sync_lookup(&run.crm, &self.config, &facts, self.options.concurrency).await
+    }
+}
+
+/// How many e-mail / phone searches fallback matching could make for a customer (an
+/// estimate from the raw shop data; the mapped values are known only after the orders).
+fn fallback_keys(client: &Client, config: &IntegrationConfig) -> usize {
+    let mut keys: HashSet<&str> = HashSet::new();
+    if config.matching.by_email {
+        keys.extend(client.email.as_deref());
+    }
+    if config.matching.by_phone {
+        keys.extend(client.billing.phone1.as_deref());
+        keys.extend(client.billing.phone2.as_deref());
+    }
+    keys.iter().filter(|v| !v.trim().is_empty()).count()
+}
