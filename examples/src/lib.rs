@@ -2,6 +2,7 @@
 
 pub mod card;
 pub mod cli;
+pub mod daemon;
 pub mod demo;
 pub mod dry_run;
 pub mod progress;

@@ -1,0 +1,203 @@
+//! The daemon's parts against the sandbox: a webhook updates the customer in the Thulium
+//! simulator, a refused one touches nothing; and `sync-daemon webhook-setup` as a process.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use examples::daemon::EngineSink;
+use examples::demo::{
+    DEMO_INTEGRATION, DEMO_WEBHOOK_TOKEN, DemoOptions, settings_for, start_sandbox,
+};
+use examples::webhook_server::{WebhookTarget, run_worker, webhook_router};
+use examples::wiring::Wiring;
+use sandbox::idosell::CustomerPatch;
+use secrecy::SecretString;
+use sync_core::engine::EngineOptions;
+use tokio::sync::mpsc;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_updates_the_customer_in_thulium_and_a_refused_one_touches_nothing() {
+    let sandbox = start_sandbox(DemoOptions {
+        customers: 150,
+        orders: 450,
+        seed: 9,
+    })
+    .await
+    .unwrap();
+    let settings = settings_for(&sandbox);
+    let wiring = Wiring::connect(&settings, EngineOptions::default())
+        .await
+        .unwrap();
+    let engine = &wiring.integrations[0].engine;
+    let report = engine.full_sync(&|_| {}).await.unwrap();
+    assert_eq!(report.created, 150);
+
+    let client_id = sandbox.shop().customers()[7].client_id;
+    let customer_id = wiring
+        .store
+        .link(DEMO_INTEGRATION, client_id)
+        .await
+        .unwrap()
+        .unwrap();
+    sandbox
+        .shop()
+        .edit_customer(
+            client_id,
+            &CustomerPatch {
+                last_name: Some("Webhookowa".into()),
+                ..CustomerPatch::default()
+            },
+        )
+        .unwrap();
+
+    let (queue, triggers) = mpsc::channel(16);
+    let worker = tokio::spawn(run_worker(
+        triggers,
+        Arc::new(EngineSink::new(&wiring)),
+        Duration::ZERO,
+    ));
+    let targets = vec![WebhookTarget {
+        name: DEMO_INTEGRATION.into(),
+        enabled: true,
+        token: Some(SecretString::from(DEMO_WEBHOOK_TOKEN)),
+    }];
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!(
+        "http://{}/webhooks/iai-shop/{DEMO_INTEGRATION}",
+        listener.local_addr().unwrap()
+    );
+    let server = tokio::spawn(async move {
+        axum::serve(listener, webhook_router(targets, queue, 64 * 1024))
+            .await
+            .unwrap();
+    });
+    let http = reqwest::Client::new();
+    let body = format!(r#"{{"event":"clientUpdated","clientId":{client_id}}}"#);
+    sandbox.shop().counters().reset();
+    sandbox.thulium().counters().reset();
+
+    let refused = http
+        .post(format!("{base}/not-the-token"))
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        sandbox.shop().counters().total(),
+        0,
+        "the shop was not read"
+    );
+    assert_eq!(
+        sandbox.thulium().counters().total(),
+        0,
+        "Thulium was not touched"
+    );
+    assert_ne!(
+        sandbox
+            .thulium()
+            .customer(customer_id)
+            .unwrap()
+            .surname
+            .as_deref(),
+        Some("Webhookowa")
+    );
+
+    let accepted = http
+        .post(format!("{base}/{DEMO_WEBHOOK_TOKEN}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 202);
+    let mut surname = None;
+    for _ in 0..100 {
+        surname = sandbox.thulium().customer(customer_id).unwrap().surname;
+        if surname.as_deref() == Some("Webhookowa") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(surname.as_deref(), Some("Webhookowa"));
+    assert!(
+        sandbox.shop().counters().total() >= 1,
+        "the customer was re-read from the shop"
+    );
+    assert_eq!(
+        sandbox.thulium().customer_count(),
+        151,
+        "updated, not created"
+    );
+    server.abort();
+    let _ = server.await;
+    tokio::time::timeout(Duration::from_secs(5), worker)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+#[test]
+fn webhook_setup_prints_every_event_url_and_how_to_remove_a_disabled_one() {
+    let dir = std::env::temp_dir().join(format!("daemon-setup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("sync.toml");
+    std::fs::write(
+        &config,
+        r#"
+        [thulium]
+        url = "https://acme.thulium.com"
+        user = "api"
+        password = "pw"
+        [[integration]]
+        name = "main"
+        shop = { url = "https://client1.idosell.com", api_key = "k1" }
+        webhook = { token = "Tok3n-main" }
+        [[integration]]
+        name = "outlet"
+        enabled = false
+        fields = { shop_id = "Outlet ID", last_order_date = "Outlet last order" }
+        shop = { url = "https://client2.idosell.com", api_key = "k2" }
+        webhook = { token = "Tok3n-outlet" }
+        "#,
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sync-daemon"))
+        .args([
+            "webhook-setup",
+            "--public-url",
+            "https://sync.example.pl",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    let url = "POST https://sync.example.pl/webhooks/iai-shop/main/Tok3n-main";
+    for event in [
+        "clientCreated",
+        "clientUpdated",
+        "orderCreated",
+        "orderUpdated",
+        "orderStatusUpdated",
+    ] {
+        assert!(
+            text.lines()
+                .any(|line| line.trim_start().starts_with(event) && line.ends_with(url)),
+            "{event} missing:\n{text}"
+        );
+    }
+    assert!(text.contains("remove every webhook whose URL contains /webhooks/iai-shop/outlet/"));
+    assert!(
+        !text.contains("Tok3n-outlet"),
+        "a disabled integration's token is not shown"
+    );
+    assert!(!text.contains("pw") && !text.contains("k1"));
+}
