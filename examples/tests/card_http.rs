@@ -295,3 +295,27 @@ async fn unreachable_shop_gives_502_with_a_clear_message() {
             .starts_with("the shop could not be read")
     );
 }
+
+#[tokio::test]
+async fn unreachable_thulium_gives_502_and_no_shop_call() {
+    let h = start().await;
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let thulium = ThuliumClient::builder(Url::parse(&format!("http://{closed}/")).unwrap())
+        .credentials("user", "password")
+        .retry_policy(thulium_client::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let shop = shop_client(h.sandbox.shop_url.clone(), &h.sandbox.shop_api_key);
+    let config = IntegrationConfig::new("test shop", h.sandbox.shop_url.clone());
+    let base = serve(CardState::new(shop, thulium, config)).await;
+    h.sandbox.shop().counters().reset();
+
+    let (status, html) = get(&format!("{base}/card/1")).await;
+
+    assert_eq!(status, 502);
+    assert!(html.contains("Thulium is unreachable"), "{html}");
+    assert_eq!(h.sandbox.shop().counters().total(), 0);
+}
