@@ -4,13 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use http_retry::RetryPolicy;
 use secrecy::SecretString;
 use url::Url;
 
 use crate::clients::ClientsApi;
 use crate::error::Error;
 use crate::orders::OrdersApi;
-use crate::retry::RetryPolicy;
 
 /// The API version used unless another is chosen (the one whose full schema is known).
 pub const DEFAULT_API_VERSION: u8 = 6;

@@ -111,6 +111,16 @@ impl Error {
     }
 }
 
+impl http_retry::RetryableError for Error {
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        Error::retry_after(self)
+    }
+}
+
 /// Reads `module` and `level` out of a message such as `"Scope: crm, level: r"`.
 pub(crate) fn parse_scope(message: &str) -> Option<(String, String)> {
     let lower = message.to_ascii_lowercase();

@@ -75,8 +75,6 @@ mod paging;
 #[cfg(feature = "http")]
 mod query;
 #[cfg(feature = "http")]
-mod retry;
-#[cfg(feature = "http")]
 mod transport;
 #[cfg(feature = "http")]
 mod verify;
@@ -91,12 +89,12 @@ pub use clients::{ClientListRequest, ClientsApi, CrmSearchRequest, MAX_PAGE_SIZE
 #[cfg(feature = "http")]
 pub use error::Error;
 #[cfg(feature = "http")]
+pub use http_retry::RetryPolicy;
+#[cfg(feature = "http")]
 pub use orders::{
     ClientRef, MAX_IDS_PER_CALL, OrderDateType, OrderSearchRequest, OrdersApi, SortDirection,
 };
 #[cfg(feature = "http")]
 pub use query::DateOrDateTime;
-#[cfg(feature = "http")]
-pub use retry::RetryPolicy;
 #[cfg(feature = "http")]
 pub use verify::{MissingScope, VerifyOutcome};

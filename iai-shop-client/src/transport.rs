@@ -3,6 +3,7 @@
 
 use std::time::SystemTime;
 
+use http_retry::parse_retry_after;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret;
@@ -13,7 +14,6 @@ use tracing::Instrument;
 use crate::client::{Credentials, IdoSellClient};
 use crate::error::{Error, excerpt, parse_scope};
 use crate::model::{DecodeError, Fault, from_json_value};
-use crate::retry::{parse_retry_after, with_retries};
 
 /// What a successful call brought back.
 pub(crate) enum Answer<T> {
@@ -33,6 +33,8 @@ pub(crate) enum Body {
 
 impl IdoSellClient {
     /// Performs `method path?query` with retries and decodes a successful answer into `T`.
+    /// Every call of this client is a read (the searches use POST but change nothing), so
+    /// all of them are safe to repeat.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -51,11 +53,12 @@ impl IdoSellClient {
         let policy = self.inner.retry.clone();
         let body = &body;
         async move {
-            with_retries(&policy, |attempt| {
-                tracing::Span::current().record("attempt", attempt);
-                self.attempt(method.clone(), url.clone(), body)
-            })
-            .await
+            policy
+                .run(|attempt| {
+                    tracing::Span::current().record("attempt", attempt);
+                    self.attempt(method.clone(), url.clone(), body)
+                })
+                .await
         }
         .instrument(span)
         .await

@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use http_retry::parse_retry_after;
 use reqwest::Method;
 use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
@@ -13,7 +14,7 @@ use url::Url;
 
 use crate::error::{ApiError, Error, Result};
 use crate::model::DecodeFailure;
-use crate::retry::{Replay, RetryPolicy, parse_retry_after, with_retries};
+use crate::retry::{Replay, RetryPolicy};
 
 /// Default total timeout of one HTTP attempt.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -288,12 +289,19 @@ impl ThuliumClient {
             attempt = tracing::field::Empty, status = tracing::field::Empty);
         let url = self.url_for(&request)?;
         tracing::debug!(parent: &span, query = url.query().unwrap_or(""), "Thulium request");
-        let outcome = with_retries(&self.inner.retry, request.replay, |attempt| {
-            span.record("attempt", attempt);
-            self.attempt(&request, url.clone())
-        })
-        .instrument(span.clone())
-        .await;
+        let replay = request.replay;
+        let outcome = self
+            .inner
+            .retry
+            .run_if(
+                |error| replay.allows(error),
+                |attempt| {
+                    span.record("attempt", attempt);
+                    self.attempt(&request, url.clone())
+                },
+            )
+            .instrument(span.clone())
+            .await;
         let status = match &outcome {
             Ok(response) => Some(response.status),
             Err(error) => error.status(),

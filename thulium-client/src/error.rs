@@ -221,6 +221,17 @@ impl Error {
 }
 
 #[cfg(feature = "http")]
+impl http_retry::RetryableError for Error {
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        Error::retry_after(self)
+    }
+}
+
+#[cfg(feature = "http")]
 impl From<reqwest::Error> for Error {
     fn from(error: reqwest::Error) -> Self {
         let kind = if error.is_connect() {

@@ -63,7 +63,7 @@ async fn info_logs_name_the_call_but_not_the_customer() {
     let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("thulium.call"), "{logs}");
     assert!(
-        logs.contains("retrying Thulium call") && logs.contains("attempt=1"),
+        logs.contains("retrying call") && logs.contains("attempt=1"),
         "{logs}"
     );
     assert!(

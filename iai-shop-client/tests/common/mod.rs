@@ -14,8 +14,8 @@ pub const API_KEY: &str = "c2VjcmV0LWxvZ2luOnN1cGVyLXNlY3JldC1wYXNzd29yZA==";
 pub fn fast_retries() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 3,
-        base_delay: Duration::from_millis(10),
-        max_delay: Duration::from_millis(20),
+        initial_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(20),
         max_retry_after: Duration::from_secs(5),
     }
 }

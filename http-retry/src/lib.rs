@@ -1,0 +1,60 @@
+//! One retry policy for the workspace's HTTP API clients.
+//!
+//! - [`RetryPolicy`]: how many attempts, the capped exponential backoff with "equal
+//!   jitter", and the longest `Retry-After` honoured.
+//! - [`RetryPolicy::run`] / [`RetryPolicy::run_if`]: the retry loop over any error that
+//!   implements [`RetryableError`]; `run_if` takes a hook that narrows what is retried
+//!   (e.g. a POST only when the connection was refused).
+//! - [`parse_retry_after`]: the `Retry-After` header, in seconds or as an HTTP date.
+//!
+//! The loop knows nothing of HTTP libraries: the caller's attempt closure sends the request
+//! and maps the answer to its own error type. Run it inside the caller's `tracing` span
+//! (the closure gets the attempt number to record); each retry is logged at warn level with
+//! `attempt` and `delay_ms`.
+//!
+//! ```
+//! use std::time::Duration;
+//! use http_retry::{RetryPolicy, RetryableError};
+//!
+//! #[derive(Debug)]
+//! struct Busy;
+//!
+//! impl std::fmt::Display for Busy {
+//!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+//!         f.write_str("HTTP 503")
+//!     }
+//! }
+//!
+//! impl RetryableError for Busy {
+//!     fn is_retryable(&self) -> bool {
+//!         true
+//!     }
+//!     fn retry_after(&self) -> Option<Duration> {
+//!         Some(Duration::from_millis(1))
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let policy = RetryPolicy { max_attempts: 3, ..RetryPolicy::default() };
+//!
+//! // Fails twice, then answers: three attempts in all.
+//! let answer = policy
+//!     .run(|attempt| async move { if attempt < 3 { Err(Busy) } else { Ok(attempt) } })
+//!     .await;
+//! assert_eq!(answer.unwrap(), 3);
+//!
+//! // A hook that never allows a repeat: the first error is returned.
+//! let answer: Result<u32, Busy> = policy.run_if(|_| false, |_| async { Err(Busy) }).await;
+//! assert!(answer.is_err());
+//! # }
+//! ```
+
+mod policy;
+mod retry_after;
+mod retryable;
+mod run;
+
+pub use policy::RetryPolicy;
+pub use retry_after::parse_retry_after;
+pub use retryable::RetryableError;
