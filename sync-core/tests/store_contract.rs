@@ -63,6 +63,7 @@ contract!(
     link_without_fingerprint_and_relink,
     failures_count_attempts_and_clear_on_write,
     order_items_round_trip,
+    order_item_fingerprints_follow_their_item,
     integrations_are_isolated,
     failing_apply_leaves_nothing_half_written,
     events_are_deduplicated_and_pruned,
@@ -187,6 +188,47 @@ async fn order_items_round_trip(store: &dyn StateStore) {
     assert_eq!(
         store.order_items_for(A, &[9001, 9002, 9003]).await.unwrap(),
         HashMap::from([(9001, 3), (9002, 2)])
+    );
+}
+
+async fn order_item_fingerprints_follow_their_item(store: &dyn StateStore) {
+    let written = Changes::new()
+        .order_item_written(9001, 1, "aaaa")
+        .order_item_written(9002, 2, "bbbb");
+    store.apply(A, written).await.unwrap();
+    assert_eq!(
+        store
+            .order_item_prints_for(A, &[9001, 9002, 9003])
+            .await
+            .unwrap(),
+        HashMap::from([(9001, "aaaa".to_owned()), (9002, "bbbb".to_owned())])
+    );
+    // The same item id keeps its fingerprint; another item id drops it.
+    store.set_order_item(A, 9001, 1).await.unwrap();
+    store.set_order_item(A, 9002, 5).await.unwrap();
+    assert_eq!(
+        store.order_item_prints_for(A, &[9001, 9002]).await.unwrap(),
+        HashMap::from([(9001, "aaaa".to_owned())])
+    );
+    assert_eq!(
+        store.order_items_for(A, &[9001, 9002]).await.unwrap(),
+        HashMap::from([(9001, 1), (9002, 5)])
+    );
+    // Rewritten: the new fingerprint replaces the old; other integrations see nothing.
+    store
+        .apply(A, Changes::new().order_item_written(9001, 1, "cccc"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.order_item_prints_for(A, &[9001]).await.unwrap(),
+        HashMap::from([(9001, "cccc".to_owned())])
+    );
+    assert!(
+        store
+            .order_item_prints_for(B, &[9001])
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 

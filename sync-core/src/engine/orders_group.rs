@@ -72,9 +72,7 @@ impl Engine {
         customer_of: &HashMap<u64, u64>,
         orders_of: Vec<(u64, Vec<Order>)>,
     ) -> Result<Changes, SyncError> {
-        let (Some(wanted), Some(group)) =
-            (&self.config.orders_group, self.resolved_group(run).await?)
-        else {
+        let Some(wanted) = &self.config.orders_group else {
             return Ok(Changes::new());
         };
         let owned: Vec<(u64, u64, Order)> = orders_of
@@ -89,33 +87,48 @@ impl Engine {
         let name = self.config.name.as_str();
         let items = self.store.order_items_for(name, &serials).await?;
         let prints = self.store.order_item_prints_for(name, &serials).await?;
-        let writes: Vec<ItemWrite> = owned
+        let changed: Vec<(ItemWrite, Vec<(String, String)>)> = owned
             .into_iter()
             .filter_map(|(client_id, customer_id, order)| {
                 let summary = OrderSummary::from_order(&order, &self.config);
-                let mut columns = summary.group_values(wanted, self.config.locale);
-                let values: Vec<FieldValue> = columns
+                let columns = summary.group_values(wanted, self.config.locale);
+                // The item belongs to one customer: a new customer means a new item.
+                let mut keyed = columns.clone();
+                keyed.push(("customer".to_owned(), customer_id.to_string()));
+                let fingerprint = Fingerprint::of_fields(&keyed);
+                let serial_number = order.serial_number;
+                let existing = items.get(&serial_number).copied();
+                let unchanged = existing.is_some()
+                    && prints.get(&serial_number).map(String::as_str) == Some(fingerprint.as_str());
+                let write = ItemWrite {
+                    client_id,
+                    customer_id,
+                    serial_number,
+                    existing,
+                    values: Vec::new(),
+                    fingerprint,
+                };
+                (!unchanged).then_some((write, columns))
+            })
+            .collect();
+        // The group's field ids are read only when something is to be written.
+        if changed.is_empty() {
+            return Ok(Changes::new());
+        }
+        let Some(group) = self.resolved_group(run).await? else {
+            return Ok(Changes::new());
+        };
+        let writes: Vec<ItemWrite> = changed
+            .into_iter()
+            .map(|(mut write, columns)| {
+                write.values = columns
                     .iter()
                     .filter_map(|(field, value)| {
                         let id = group.field_ids.get(field)?;
                         Some(FieldValue::text(*id, value.clone()))
                     })
                     .collect();
-                // The item belongs to one customer: a new customer means a new item.
-                columns.push(("customer".to_owned(), customer_id.to_string()));
-                let fingerprint = Fingerprint::of_fields(&columns);
-                let serial_number = order.serial_number;
-                let existing = items.get(&serial_number).copied();
-                let unchanged = existing.is_some()
-                    && prints.get(&serial_number).map(String::as_str) == Some(fingerprint.as_str());
-                (!unchanged).then_some(ItemWrite {
-                    client_id,
-                    customer_id,
-                    serial_number,
-                    existing,
-                    values,
-                    fingerprint,
-                })
+                write
             })
             .collect();
         let group_id = group.group_id;

@@ -622,3 +622,78 @@ impl CrmPort for FakeCrm {
         }
     }
 }
+
+/// A shop, a tenant, a store and a clock wired to engines; shared by the `engine_*` tests.
+pub struct World {
+    pub shop: std::sync::Arc<FakeShop>,
+    pub crm: std::sync::Arc<FakeCrm>,
+    pub store: std::sync::Arc<sync_core::engine::store::MemoryStore>,
+    pub clock: sync_core::engine::clock::ManualClock,
+    pub config: sync_core::config::IntegrationConfig,
+}
+
+impl World {
+    /// `customers` shop customers (ids 1..=n); every third has two orders (serials id*10,
+    /// id*10+1); the clock shows day 10.
+    pub fn new(config: sync_core::config::IntegrationConfig, customers: u64) -> Self {
+        let clients = (1..=customers).map(client).collect();
+        let orders = (1..=customers)
+            .filter(|id| id % 3 == 0)
+            .flat_map(|id| [order(id * 10, id, day(1)), order(id * 10 + 1, id, day(5))])
+            .collect();
+        Self {
+            shop: std::sync::Arc::new(FakeShop::with(clients, orders)),
+            crm: std::sync::Arc::new(FakeCrm::new(&config.fields.shop_id)),
+            store: std::sync::Arc::new(sync_core::engine::store::MemoryStore::new()),
+            clock: sync_core::engine::clock::ManualClock::new(day(10)),
+            config,
+        }
+    }
+
+    pub fn engine(&self) -> sync_core::engine::Engine {
+        sync_core::engine::Engine::new(
+            self.config.clone(),
+            self.shop.clone(),
+            self.crm.clone(),
+            self.store.clone(),
+            std::sync::Arc::new(self.clock.clone()),
+        )
+    }
+
+    pub fn reset_calls(&self) {
+        self.shop.calls.reset();
+        self.crm.calls.reset();
+    }
+
+    /// Calls made to either fake, keyed like the report.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        let mut all = self.shop.calls.all();
+        all.extend(self.crm.calls.all());
+        all
+    }
+
+    /// Changes a shop customer and stamps its modification date with the clock.
+    pub fn edit_client(&self, id: u64, edit: impl FnOnce(&mut Client)) {
+        use sync_core::engine::clock::Clock;
+        let mut clients = self.shop.clients.lock().unwrap();
+        let client = clients.iter_mut().find(|c| c.client_id == id).unwrap();
+        edit(client);
+        client.last_modified = Some(self.clock.now());
+    }
+
+    /// Every one of `ids` is held by exactly one Thulium customer.
+    pub fn assert_held_once(&self, ids: impl IntoIterator<Item = u64>) {
+        for id in ids {
+            let holders = self.crm.holding(id);
+            assert_eq!(holders.len(), 1, "shop client {id} held by {holders:?}");
+        }
+    }
+}
+
+/// A map of request counts from `(method, count)` pairs.
+pub fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
+    pairs.iter().map(|(m, n)| ((*m).to_owned(), *n)).collect()
+}
+
+/// A progress callback that ignores progress.
+pub fn no_progress(_: &sync_core::engine::Progress) {}
