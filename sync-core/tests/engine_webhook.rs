@@ -185,3 +185,18 @@ async fn disabled_integration_ignores_webhooks() {
     assert!(report.disabled);
     assert_eq!(world.calls(), counts(&[]));
 }
+
+#[test]
+fn engine_and_its_runs_can_be_spawned_on_a_multi_threaded_runtime() {
+    fn spawnable<T: Send + 'static>(_: &T) {}
+    fn shareable<T: Send + Sync>() {}
+    shareable::<sync_core::engine::Engine>();
+    let world = World::new(config(), 1);
+    let engine = std::sync::Arc::new(world.engine());
+    let e = engine.clone();
+    spawnable(&async move { e.incremental_sync().await });
+    let e = engine.clone();
+    spawnable(&async move { e.handle_triggers(vec![client_updated(1)]).await });
+    let e = engine;
+    spawnable(&async move { e.full_sync(&no_progress).await });
+}

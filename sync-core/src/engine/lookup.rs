@@ -1,14 +1,14 @@
 //! Finding the existing Thulium customers of a set of shop customers.
 //!
-//! Two strategies ([`Lookup`]):
-//! - [`Lookup::Search`]: one ID-field search per ≤100 shop customers that need a lookup (the
+//! Two strategies ([`LookupStrategy`]):
+//! - [`LookupStrategy::SearchPerPage`]: one ID-field search per ≤100 shop customers that need a lookup (the
 //!   IDs sent as alternatives of one search), and for customers neither linked nor found, one
 //!   search per e-mail / phone when fallback matching is on.
-//! - [`Lookup::Index`]: the whole tenant read once in 1000-item pages, kept as a compact
+//! - [`LookupStrategy::TenantIndex`]: the whole tenant read once in 1000-item pages, kept as a compact
 //!   index (ID-field value → customer ids, and e-mail / phone → customers when fallback
 //!   matching is on); every later lookup of the run costs no request.
 //!
-//! # Which one a full sync uses ([`choose_full_sync_lookup`])
+//! # Which one a full sync uses
 //! 1. Every customer of the first shop page to sync is already linked in the store (a repeat
 //!    or resumed run): **Search** — linked, unchanged customers need no lookup at all, so the
 //!    searches cost a request only on pages with changes, and reading the tenant would be
