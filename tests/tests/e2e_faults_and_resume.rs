@@ -66,7 +66,7 @@ async fn faults_leave_the_same_final_state_as_a_fault_free_run() {
         faults.set(faulty_plan());
     }
     // 429 storms: three in a row on the shop's customer list and on Thulium's search, two
-    // on the batch create (a POST, which the client does not repeat: the engine recovers).
+    // on the batch create (a POST; a 429 was not processed, so the client repeats it).
     let storm = Fault::RateLimited {
         retry_after_secs: 1,
     };

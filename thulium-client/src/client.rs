@@ -191,7 +191,7 @@ impl ApiRequest {
     /// A call without query or body.
     pub fn new(method: Method, path: impl Into<String>) -> Self {
         let replay = if method == Method::POST {
-            Replay::OnlyIfNotSent
+            Replay::OnlyIfNotProcessed
         } else {
             Replay::Safe
         };

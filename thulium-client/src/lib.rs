@@ -56,10 +56,12 @@
 //! GET, PUT and DELETE are retried on 429, 500, 502, 503, 504, timeouts and connection
 //! failures, honouring `Retry-After` (seconds or HTTP date) and otherwise waiting a capped,
 //! jittered exponential backoff ([`RetryPolicy`]). `POST` creates (customers, batch, group
-//! items) are retried **only** when the connection could not even be opened: after a
-//! timeout or a 5xx the request may have created the record. To avoid duplicates, store
-//! your own id in a custom field (or `identifier`) and, after such an error, search for it
-//! (`customers().search().custom_field(..)`) before creating again.
+//! items) are retried **only** when the server certainly did not process them: the
+//! connection could not even be opened, or the answer was a 429 (honouring `Retry-After`).
+//! After a timeout or a 5xx the request may have created the record, so it is not repeated.
+//! To avoid duplicates, store your own id in a custom field (or `identifier`) and, after
+//! such an error, search for it (`customers().search().custom_field(..)`) before creating
+//! again. The rule is spelt out in [`retry`].
 //!
 //! # Logging
 //!

@@ -1,4 +1,16 @@
 //! Retries: the shared [`RetryPolicy`], and which Thulium calls may be repeated at all.
+//!
+//! # The rule for `POST` (creates: customers, batch creates, group items)
+//!
+//! A `POST` is repeated only when the server certainly did **not** process it:
+//! - the connection could not be opened (the request never left), or
+//! - the answer was **429 Too Many Requests**: a rate limiter refuses a request before it
+//!   is handled, so the repeat cannot create a duplicate. The `Retry-After` the server
+//!   sends is honoured (capped by [`RetryPolicy::max_retry_after`]).
+//!
+//! After a 5xx, a timeout or a connection dropped mid-answer the request may have been
+//! processed, so a `POST` is not repeated: the caller looks for its own external id first.
+//! `GET`, `PUT` and `DELETE` are idempotent and repeated on every retryable error.
 
 pub use http_retry::RetryPolicy;
 
@@ -9,9 +21,10 @@ use crate::error::{Error, TransportKind};
 pub(crate) enum Replay {
     /// GET, PUT, DELETE: repeating has the same effect.
     Safe,
-    /// POST create: retried only when the connection was never opened, because a repeat
-    /// after the server saw the request could create a duplicate.
-    OnlyIfNotSent,
+    /// POST create: retried only when the server certainly did not process the request
+    /// (connection never opened, or 429), because a repeat after the server handled it
+    /// could create a duplicate.
+    OnlyIfNotProcessed,
 }
 
 impl Replay {
@@ -19,12 +32,12 @@ impl Replay {
     pub(crate) fn allows(self, error: &Error) -> bool {
         match self {
             Self::Safe => true,
-            Self::OnlyIfNotSent => matches!(
+            Self::OnlyIfNotProcessed => matches!(
                 error,
                 Error::Transport {
                     kind: TransportKind::Connect,
                     ..
-                }
+                } | Error::RateLimited(_)
             ),
         }
     }
@@ -33,6 +46,7 @@ impl Replay {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ApiError;
 
     fn transport(kind: TransportKind) -> Error {
         Error::Transport {
@@ -41,11 +55,20 @@ mod tests {
         }
     }
 
+    fn api(status: u16) -> Error {
+        Error::from_status(ApiError::from_body(status, b"", None))
+    }
+
     #[test]
-    fn creates_are_repeated_only_when_the_connection_was_refused() {
-        assert!(Replay::OnlyIfNotSent.allows(&transport(TransportKind::Connect)));
-        assert!(!Replay::OnlyIfNotSent.allows(&transport(TransportKind::Timeout)));
-        assert!(!Replay::OnlyIfNotSent.allows(&transport(TransportKind::Body)));
+    fn creates_are_repeated_only_when_the_server_did_not_process_them() {
+        let create = Replay::OnlyIfNotProcessed;
+        assert!(create.allows(&transport(TransportKind::Connect)));
+        assert!(create.allows(&api(429)));
+        assert!(!create.allows(&transport(TransportKind::Timeout)));
+        assert!(!create.allows(&transport(TransportKind::Body)));
+        assert!(!create.allows(&api(500)));
+        assert!(!create.allows(&api(503)));
         assert!(Replay::Safe.allows(&transport(TransportKind::Timeout)));
+        assert!(Replay::Safe.allows(&api(503)));
     }
 }

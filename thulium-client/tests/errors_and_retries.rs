@@ -190,6 +190,70 @@ async fn batch_create_is_not_retried_on_503() {
 }
 
 #[tokio::test]
+async fn batch_create_is_retried_after_a_429_honouring_retry_after() {
+    // A 429 is refused before processing: repeating the POST cannot create a duplicate.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/batch/customers"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/batch/customers"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!([{"status": 201, "customer_id": 41}])),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let input = CustomerInput {
+        surname: Some("X".into()),
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let outcomes = client(&server)
+        .customers()
+        .batch_create(&[input])
+        .await
+        .unwrap();
+    assert_eq!(
+        outcomes,
+        vec![thulium_client::BatchItemOutcome::Created { customer_id: 41 }]
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "Retry-After was not honoured"
+    );
+}
+
+#[tokio::test]
+async fn create_is_retried_after_a_429() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/customers"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/customers"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"customer_id": 9})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let id = client(&server)
+        .customers()
+        .create(&CustomerInput::default())
+        .await
+        .unwrap();
+    assert_eq!(id, 9);
+}
+
+#[tokio::test]
 async fn create_without_an_id_in_the_answer_is_a_decode_error() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

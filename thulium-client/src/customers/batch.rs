@@ -23,7 +23,8 @@ struct UpdateItem<'a> {
 
 impl Customers {
     /// `POST batch/customers`: one outcome per input, in input order (see
-    /// [`parse_batch_outcomes`] for the assumed 207 shape). Never retried once sent — check
+    /// [`parse_batch_outcomes`] for the assumed 207 shape). Never retried once it may have
+    /// been processed (only a 429 or a refused connection is, see [`crate::retry`]) — check
     /// `Failed` items by searching for their external id before creating them again.
     /// An empty slice sends nothing. Batch size limits are undocumented; keep batches modest.
     pub async fn batch_create(&self, inputs: &[CustomerInput]) -> Result<Vec<BatchItemOutcome>> {

@@ -52,8 +52,9 @@ impl Customers {
 
     /// `POST customers` (201): creates a customer and returns its new `customer_id`.
     ///
-    /// Never retried once the request may have reached the server: a lost answer could
-    /// otherwise create a duplicate. After a timeout or 5xx, look the customer up by the
+    /// Never retried once the request may have been processed (a 429 or a refused connection
+    /// is retried; see [`crate::retry`]): a lost answer could otherwise create a duplicate.
+    /// After a timeout or 5xx, look the customer up by the
     /// external id you store in a custom field (or `identifier`) before creating it again.
     /// A 2xx answer without a usable `customer_id` is an [`Error::Decode`]: the customer
     /// probably exists, so search before retrying.
