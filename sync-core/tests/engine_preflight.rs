@@ -85,3 +85,14 @@ async fn an_invalid_config_is_named() {
         "{error}"
     );
 }
+
+#[test]
+fn the_port_and_the_client_share_one_required_field_model() {
+    // One definition: a field built with the Thulium client's model type is the port's type.
+    let from_client =
+        thulium_client::RequiredField::new("Shop ID", thulium_client::FieldKind::Numeric);
+    let port_fields: Vec<sync_core::engine::ports::RequiredField> =
+        sync_core::engine::preflight::required_fields(&config("a", "Shop ID"));
+    assert_eq!(port_fields[0], from_client);
+    assert_eq!(FieldKind::Date.name(), "date");
+}

@@ -89,7 +89,7 @@ pub use error::{ApiError, Error, Result, TransportKind};
 pub use model::{
     Address, AddressInput, BatchItemOutcome, CustomFieldValue, CustomFields, Customer,
     CustomerInput, ErrorDetail, FieldDef, FieldGroup, FieldGroupItem, FieldGroupItemInput,
-    FieldValue, Page,
+    FieldKind, FieldValue, Page, RequiredField,
 };
 
 #[cfg(feature = "http")]
@@ -99,4 +99,4 @@ pub use paging::MAX_LIMIT;
 #[cfg(feature = "http")]
 pub use retry::RetryPolicy;
 #[cfg(feature = "http")]
-pub use verify::{FieldKind, RequiredField, VerifyReport};
+pub use verify::VerifyReport;

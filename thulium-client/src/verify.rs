@@ -6,36 +6,7 @@ use crate::client::ThuliumClient;
 use crate::error::{Error, Result};
 use crate::model::lenient::i64_of;
 use crate::model::parse_date;
-
-/// The kind of a custom field as the caller expects it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
-    /// A numeric field (e.g. the shop's customer ID).
-    Numeric,
-    /// A date field (e.g. the last order date).
-    Date,
-    /// A text field.
-    Text,
-}
-
-/// A custom field the caller needs, by display name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequiredField {
-    /// The field's display name in the tenant.
-    pub name: String,
-    /// The expected kind.
-    pub kind: FieldKind,
-}
-
-impl RequiredField {
-    /// A required field.
-    pub fn new(name: impl Into<String>, kind: FieldKind) -> Self {
-        Self {
-            name: name.into(),
-            kind,
-        }
-    }
-}
+pub use crate::model::{FieldKind, RequiredField};
 
 /// Whether the API user could log in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

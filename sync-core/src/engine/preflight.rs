@@ -90,7 +90,7 @@ impl fmt::Display for PreflightProblem {
             } => write!(
                 f,
                 "[{integration}] Thulium has no custom field `{field}`; create it as a {} field",
-                kind_name(*kind)
+                kind.name()
             ),
             Self::FieldWrongKind {
                 integration,
@@ -100,8 +100,8 @@ impl fmt::Display for PreflightProblem {
             } => write!(
                 f,
                 "[{integration}] custom field `{field}` must be a {} field, its values look {}",
-                kind_name(*expected),
-                kind_name(*observed)
+                expected.name(),
+                observed.name()
             ),
             Self::FieldNotChecked {
                 integration,
@@ -134,14 +134,6 @@ impl fmt::Display for PreflightProblem {
                 "[{integration}] custom-field group `{group}` has no field `{field}`"
             ),
         }
-    }
-}
-
-fn kind_name(kind: FieldKind) -> &'static str {
-    match kind {
-        FieldKind::Numeric => "numeric",
-        FieldKind::Date => "date",
-        FieldKind::Text => "text",
     }
 }
 

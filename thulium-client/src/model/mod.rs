@@ -11,6 +11,7 @@ mod error_detail;
 mod field_group;
 pub(crate) mod lenient;
 mod list;
+mod required_field;
 
 pub use address::{Address, AddressInput};
 pub use batch::{BatchItemOutcome, BatchOperation, parse_batch_outcomes};
@@ -23,3 +24,4 @@ pub use error_detail::ErrorDetail;
 pub(crate) use error_detail::error_details;
 pub use field_group::{FieldDef, FieldGroup, FieldGroupItem, FieldGroupItemInput, FieldValue};
 pub use list::{DecodeFailure, Page};
+pub use required_field::{FieldKind, RequiredField};

@@ -11,7 +11,7 @@ use thulium_client::{
 
 use super::errors::crm_error;
 use crate::engine::ports::{
-    CrmPage, CrmPort, CustomerUpdate, FieldFinding, FieldKind, PortError, RequiredField,
+    CrmPage, CrmPort, CustomerUpdate, FieldFinding, PortError, RequiredField,
 };
 
 /// The most ID-field values one search lists as alternatives.
@@ -64,30 +64,12 @@ impl ThuliumCrm {
     }
 }
 
-fn client_kind(kind: FieldKind) -> thulium_client::FieldKind {
-    match kind {
-        FieldKind::Numeric => thulium_client::FieldKind::Numeric,
-        FieldKind::Date => thulium_client::FieldKind::Date,
-        FieldKind::Text => thulium_client::FieldKind::Text,
-    }
-}
-
-fn port_kind(kind: thulium_client::FieldKind) -> FieldKind {
-    match kind {
-        thulium_client::FieldKind::Numeric => FieldKind::Numeric,
-        thulium_client::FieldKind::Date => FieldKind::Date,
-        thulium_client::FieldKind::Text => FieldKind::Text,
-    }
-}
-
 fn finding(status: FieldStatus) -> FieldFinding {
     match status {
         FieldStatus::Present => FieldFinding::Present,
         FieldStatus::PresentKindUnknown => FieldFinding::KindUnknown,
         FieldStatus::Missing => FieldFinding::Missing,
-        FieldStatus::WrongKind { observed } => FieldFinding::WrongKind {
-            observed: port_kind(observed),
-        },
+        FieldStatus::WrongKind { observed } => FieldFinding::WrongKind { observed },
         FieldStatus::CannotCheck(CannotCheckReason::NoCustomers) => FieldFinding::CannotCheck(
             "the tenant has no customer yet, and Thulium shows custom fields only on a customer"
                 .to_owned(),
@@ -104,13 +86,9 @@ impl CrmPort for ThuliumCrm {
         &self,
         required: &[RequiredField],
     ) -> Result<Vec<(RequiredField, FieldFinding)>, PortError> {
-        let asked: Vec<thulium_client::RequiredField> = required
-            .iter()
-            .map(|f| thulium_client::RequiredField::new(f.name.clone(), client_kind(f.kind)))
-            .collect();
         let report = self
             .client
-            .verify(&asked)
+            .verify(required)
             .await
             .map_err(|e| crm_error(&e))?;
         match report.credentials {

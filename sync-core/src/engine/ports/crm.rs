@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use thulium_client::{
     BatchItemOutcome, Customer, CustomerInput, FieldGroup, FieldGroupItem, FieldGroupItemInput,
-    FieldValue,
+    FieldKind, FieldValue, RequiredField,
 };
 
 use super::PortError;
@@ -24,26 +24,6 @@ pub struct CustomerUpdate {
     pub customer_id: u64,
     /// The full desired state (lists are sent whole: replace vs merge is undocumented).
     pub input: CustomerInput,
-}
-
-/// The kind of a custom field, as the integration needs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
-    /// A numeric field (the shop's customer ID).
-    Numeric,
-    /// A date field (the last order date).
-    Date,
-    /// A text field (the Allegro login).
-    Text,
-}
-
-/// A custom field the integration writes, by display name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequiredField {
-    /// The field's display name in the tenant.
-    pub name: String,
-    /// The kind it must have.
-    pub kind: FieldKind,
 }
 
 /// What the CRM says about one required field.

@@ -8,8 +8,10 @@
 mod crm;
 mod shop;
 
-pub use crm::{CrmPage, CrmPort, CustomerUpdate, FieldFinding, FieldKind, RequiredField};
+pub use crm::{CrmPage, CrmPort, CustomerUpdate, FieldFinding};
 pub use shop::{OrdersQuery, ShopPage, ShopPort};
+// The required-field model is the Thulium client's own: one definition for both sides.
+pub use thulium_client::{FieldKind, RequiredField};
 
 /// Why a port call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
