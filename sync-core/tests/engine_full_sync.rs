@@ -237,6 +237,25 @@ async fn batch_item_failures_are_retried_singly_and_persistent_ones_kept_for_nex
 }
 
 #[tokio::test]
+async fn failure_reasons_carry_no_customer_data() {
+    // Thulium's item messages echo the values sent; the reason keeps status and codes only.
+    let world = World::new(config(false));
+    world.crm.reject.lock().unwrap().insert(42);
+    let email = client(42).email.unwrap();
+
+    let report = world.engine().full_sync(&no_progress).await.unwrap();
+    assert_eq!(report.failed.len(), 1);
+    let reason = &report.failed[0].reason;
+    assert!(reason.contains("422"), "{reason}");
+    assert!(!reason.contains(&email), "{reason}");
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(!json.contains(&email), "{json}");
+    let stored = world.store.failed_customers("shop-a").await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].reason.contains(&email), "{}", stored[0].reason);
+}
+
+#[tokio::test]
 async fn interrupted_full_sync_resumes_from_its_checkpoint() {
     let world = World::new(config(false));
     world.shop.fail_pages.lock().unwrap().insert(2);

@@ -17,6 +17,7 @@ mod counting;
 mod customer_locks;
 #[allow(clippy::module_inception)]
 mod engine;
+mod error_summary;
 mod full_sync;
 mod incremental;
 pub mod lookup;

@@ -10,6 +10,7 @@ use thulium_client::{BatchItemOutcome, CustomerInput};
 use crate::config::IntegrationConfig;
 use crate::fingerprint::Fingerprint;
 
+use super::error_summary::summary;
 use super::lookup::search_by_shop_ids;
 use super::ports::{CrmPort, CustomerUpdate, PortError};
 use super::report::{FailureEntry, SyncReport};
@@ -245,16 +246,33 @@ fn failed_positions(results: &[Written]) -> Vec<usize> {
         .collect()
 }
 
+/// Why a batch item failed, without Thulium's messages: they may echo the values sent
+/// (an e-mail address), and the reason is kept in the report and the state store. The
+/// messages go to the debug log only.
 fn describe(outcome: &BatchItemOutcome) -> String {
     match outcome {
-        BatchItemOutcome::Failed { status, errors, .. } => {
-            let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        BatchItemOutcome::Failed {
+            status,
+            errors,
+            raw,
+        } => {
+            for error in errors {
+                tracing::debug!(status = ?status, code = ?error.code, message = %error.message,
+                    "Thulium batch item failed");
+            }
+            let request_id = raw.get("request_id").and_then(|id| match id {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            });
+            let what = summary(*status, errors, request_id.as_deref());
             match status {
-                Some(status) => format!("HTTP {status}: {}", messages.join("; ")),
-                None => format!("unreadable item answer: {}", messages.join("; ")),
+                Some(status) => format!("HTTP {status}: {what}"),
+                None => format!("unreadable item answer: {what}"),
             }
         }
-        other => format!("unexpected item answer {other:?}"),
+        BatchItemOutcome::Created { .. } => "a create answered for an update".to_owned(),
+        BatchItemOutcome::Updated => "an update answered for a create".to_owned(),
     }
 }
 
@@ -292,4 +310,43 @@ fn record<'p>(
         };
     }
     (changes, written)
+}
+
+#[cfg(test)]
+mod tests {
+    use thulium_client::ErrorDetail;
+
+    use super::*;
+
+    #[test]
+    fn a_failed_item_is_described_by_status_codes_and_request_id_only() {
+        let outcome = BatchItemOutcome::Failed {
+            status: Some(422),
+            errors: vec![ErrorDetail {
+                message: "email jan.kowalski@example.pl is already taken".into(),
+                code: Some(1003),
+            }],
+            raw: serde_json::json!({"status": 422, "request_id": "r-17"}),
+        };
+        let reason = describe(&outcome);
+        assert_eq!(
+            reason,
+            "HTTP 422: Thulium rejected the data (codes 1003) [request_id r-17]"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_item_answer_keeps_no_excerpt() {
+        let outcome = BatchItemOutcome::Failed {
+            status: None,
+            errors: vec![ErrorDetail {
+                message: "<html>jan.kowalski@example.pl</html>".into(),
+                code: None,
+            }],
+            raw: serde_json::Value::String("<html>jan.kowalski@example.pl</html>".into()),
+        };
+        let reason = describe(&outcome);
+        assert!(reason.starts_with("unreadable item answer"), "{reason}");
+        assert!(!reason.contains("example.pl"), "{reason}");
+    }
 }

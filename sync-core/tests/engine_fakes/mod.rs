@@ -422,14 +422,20 @@ impl FakeCrm {
     }
 }
 
-fn failed(status: u16, message: String) -> BatchItemOutcome {
+/// A failed batch item as Thulium answers it: its message echoes the value sent (the
+/// e-mail address), with an error code and a request id.
+fn failed(status: u16, message: String, input: &CustomerInput) -> BatchItemOutcome {
+    let echoed = input
+        .email
+        .first()
+        .map_or(message.clone(), |email| format!("{message}: {email}"));
     BatchItemOutcome::Failed {
         status: Some(status),
         errors: vec![ErrorDetail {
-            message,
-            code: None,
+            message: echoed,
+            code: Some(i64::from(status) * 10),
         }],
-        raw: Value::Null,
+        raw: serde_json::json!({"status": status, "request_id": "req-fake"}),
     }
 }
 
@@ -525,7 +531,7 @@ impl CrmPort for FakeCrm {
             .iter()
             .map(|input| match self.create(input, true) {
                 Ok(customer_id) => BatchItemOutcome::Created { customer_id },
-                Err((status, message)) => failed(status, message),
+                Err((status, message)) => failed(status, message, input),
             })
             .collect())
     }
@@ -540,7 +546,7 @@ impl CrmPort for FakeCrm {
             .iter()
             .map(|update| match self.update(update, true) {
                 Ok(()) => BatchItemOutcome::Updated,
-                Err((status, message)) => failed(status, message),
+                Err((status, message)) => failed(status, message, &update.input),
             })
             .collect())
     }

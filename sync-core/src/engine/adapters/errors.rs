@@ -2,6 +2,7 @@
 //! message that says what failed without the API's free text (validation messages and
 //! decode errors may echo customer data such as an e-mail address).
 
+use crate::engine::error_summary::summary;
 use crate::engine::ports::PortError;
 
 /// A shop client error as a port error.
@@ -51,37 +52,11 @@ pub(crate) fn crm_error(error: &thulium_client::Error) -> PortError {
         E::Config(why) => format!("Thulium client configuration: {why}"),
         E::Paging(why) => format!("Thulium paging: {why}"),
         other => match other.api() {
-            Some(api) => api_summary(api),
+            Some(api) => summary(Some(api.status), &api.errors, api.request_id.as_deref()),
             None => "the Thulium call failed".to_owned(),
         },
     };
     port_error(message, error.is_retryable(), error.status())
-}
-
-/// What an error answer says, by its codes and request id only.
-fn api_summary(api: &thulium_client::ApiError) -> String {
-    let what = match api.status {
-        400 => "Thulium rejected the data",
-        401 => "Thulium refused the credentials",
-        403 => "the Thulium API user lacks a permission",
-        404 => "not found in Thulium",
-        410 => "deleted in Thulium",
-        429 => "Thulium rate limit",
-        _ => "Thulium answered with an error",
-    };
-    let codes: Vec<String> = api
-        .errors
-        .iter()
-        .filter_map(|e| e.code.map(|c| c.to_string()))
-        .collect();
-    let mut message = what.to_owned();
-    if !codes.is_empty() {
-        message.push_str(&format!(" (codes {})", codes.join(", ")));
-    }
-    if let Some(id) = &api.request_id {
-        message.push_str(&format!(" [request_id {id}]"));
-    }
-    message
 }
 
 fn port_error(message: String, retryable: bool, status: Option<u16>) -> PortError {
