@@ -2,10 +2,13 @@
 //! and links into the shop panel. A view model rendered to self-contained HTML (inline CSS,
 //! no scripts, no external assets, every shop value HTML-escaped) and to JSON.
 
+use std::collections::HashSet;
+
 use iai_shop_client::{Client, Order};
 use serde::Serialize;
 
 use crate::config::{IntegrationConfig, Locale};
+use crate::email::{email_variants, is_relay_domain};
 use crate::mapping::{map_customer, newest_first};
 use crate::order_summary::OrderSummary;
 
@@ -22,8 +25,13 @@ pub struct CustomerCard {
     pub firm: Option<String>,
     /// The NIP, if any.
     pub nip: Option<String>,
-    /// The e-mail addresses written to Thulium (with relay variants).
+    /// The e-mail addresses an agent reads: the customer's own first, then the stable
+    /// marketplace aliases (relay addresses without their `+transaction` part). Thulium
+    /// holds every variant (see [`crate::mapping`]); the card lists only these.
     pub emails: Vec<String>,
+    /// The per-order marketplace relay addresses written to Thulium but not listed on the
+    /// card (one per transaction, useless to read out to a caller), counted by marketplace.
+    pub per_order_relay_emails: Vec<RelayCount>,
     /// The phone numbers written to Thulium (E.164).
     pub phones: Vec<String>,
     /// The billing address in one line.
@@ -76,13 +84,15 @@ impl CustomerCard {
             (!parts.is_empty()).then(|| parts.join(", "))
         });
         let orders_sorted = newest_first(orders);
+        let CardEmails { shown, per_order } = CardEmails::split(&mapped.email);
         Self {
             integration: config.name.clone(),
             client_id: client.client_id,
             display_name,
             firm: crate::mapping::text(&client.billing.firm).map(str::to_owned),
             nip: mapped.nip,
-            emails: mapped.email,
+            emails: shown,
+            per_order_relay_emails: per_order,
             phones: mapped.phone_number,
             address,
             is_guest: client.is_unregistered,
@@ -144,14 +154,7 @@ impl CustomerCard {
             self.firm.as_deref().map(escape).unwrap_or_default(),
         );
         row("NIP", self.nip.as_deref().map(escape).unwrap_or_default());
-        row(
-            words.email,
-            self.emails
-                .iter()
-                .map(|email| escape(email))
-                .collect::<Vec<_>>()
-                .join("<br>"),
-        );
+        row(words.email, self.emails_html(words));
         row(
             words.phone,
             self.phones
@@ -164,6 +167,19 @@ impl CustomerCard {
             words.address,
             self.address.as_deref().map(escape).unwrap_or_default(),
         );
+    }
+
+    /// The listed addresses, one a line, then one line per marketplace counting its
+    /// per-order relay addresses.
+    fn emails_html(&self, words: &Words) -> String {
+        let listed = self.emails.iter().map(|email| escape(email));
+        let counted = self.per_order_relay_emails.iter().map(|relay| {
+            format!(
+                "<span class=\"relay-count\">{}</span>",
+                (words.per_order_relays)(relay.count, relay.marketplace)
+            )
+        });
+        listed.chain(counted).collect::<Vec<_>>().join("<br>")
     }
 
     fn push_orders(&self, html: &mut String, words: &Words) {
@@ -256,6 +272,7 @@ struct Words {
     total: &'static str,
     edit: &'static str,
     pickup_point: &'static str,
+    per_order_relays: fn(usize, &str) -> String,
 }
 
 impl Words {
@@ -279,6 +296,12 @@ impl Words {
                 total: "Wartość",
                 edit: "Edytuj",
                 pickup_point: "Punkt odbioru: ",
+                per_order_relays: |count, marketplace| {
+                    format!(
+                        "+ {count} {} {marketplace} z pojedynczych zamówień",
+                        polish_addresses(count)
+                    )
+                },
             },
             Locale::En => Self {
                 lang: "en",
@@ -298,8 +321,95 @@ impl Words {
                 total: "Total",
                 edit: "Edit",
                 pickup_point: "Pickup point: ",
+                per_order_relays: |count, marketplace| {
+                    let plural = if count == 1 { "" } else { "es" };
+                    format!("+ {count} per-order {marketplace} address{plural}")
+                },
             },
         }
+    }
+}
+
+/// "adres", "adresy" or "adresów": the Polish noun form that goes with `count`.
+fn polish_addresses(count: usize) -> &'static str {
+    let (units, tens) = (count % 10, count % 100);
+    if count == 1 {
+        "adres"
+    } else if (2..=4).contains(&units) && !(12..=14).contains(&tens) {
+        "adresy"
+    } else {
+        "adresów"
+    }
+}
+
+/// How many per-order relay addresses of one marketplace a customer has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelayCount {
+    /// `Allegro` or `Amazon`.
+    pub marketplace: &'static str,
+    /// How many distinct per-order addresses.
+    pub count: usize,
+}
+
+/// The card's split of the addresses written to Thulium.
+struct CardEmails {
+    shown: Vec<String>,
+    per_order: Vec<RelayCount>,
+}
+
+impl CardEmails {
+    /// Own addresses first, then stable relay aliases, in the mapping's order; per-order
+    /// relay addresses only counted. `all` holds normalised addresses as the mapping writes
+    /// them: each relay address found in the shop followed by its alias. A relay address is
+    /// per-order when its alias is in the list too (an Amazon alias keeps `+` segments of
+    /// its own, so "has a `+`" would not do).
+    fn split(all: &[String]) -> Self {
+        let marketplace_of = |email: &str| {
+            email
+                .rsplit_once('@')
+                .filter(|(_, domain)| is_relay_domain(domain))
+                .map(|(_, domain)| marketplace_name(domain))
+        };
+        let listed: HashSet<String> = all.iter().map(|email| email.to_lowercase()).collect();
+        let is_per_order = |email: &str| {
+            email_variants(email).is_ok_and(|variants| {
+                variants
+                    .get(1)
+                    .is_some_and(|alias| listed.contains(&alias.to_lowercase()))
+            })
+        };
+        let mut own = Vec::new();
+        let mut aliases = Vec::new();
+        let mut per_order: Vec<RelayCount> = Vec::new();
+        for email in all {
+            match marketplace_of(email) {
+                None => own.push(email.clone()),
+                Some(marketplace) if is_per_order(email) => {
+                    match per_order.iter_mut().find(|c| c.marketplace == marketplace) {
+                        Some(counted) => counted.count += 1,
+                        None => per_order.push(RelayCount {
+                            marketplace,
+                            count: 1,
+                        }),
+                    }
+                }
+                Some(_) => aliases.push(email.clone()),
+            }
+        }
+        own.extend(aliases);
+        Self {
+            shown: own,
+            per_order,
+        }
+    }
+}
+
+/// The marketplace behind a relay domain, as an agent knows it.
+fn marketplace_name(domain: &str) -> &'static str {
+    if domain.starts_with("marketplace.amazon.") {
+        "Amazon"
+    } else {
+        "Allegro"
     }
 }
 
@@ -310,7 +420,129 @@ h1{margin:.2rem 0;font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.5rem}.meta{c
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{color:#666}dd{margin:0}\
 table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e5e8;vertical-align:top}\
 .num{text-align:right;white-space:nowrap}td:nth-child(2){white-space:nowrap}.empty{color:#666}.edit{color:#1d5fbf}\
-.status{padding:.1rem .45rem;border-radius:10px;font-size:.85rem;white-space:nowrap}\
+.relay-count{color:#666;font-size:.9rem}.status{padding:.1rem .45rem;border-radius:10px;font-size:.85rem;white-space:nowrap}\
 .status-info{background:#e0ecff;color:#1d4f99}.status-waiting{background:#fff3d6;color:#8a5a00}\
 .status-progress{background:#e6e0ff;color:#4b2f99}.status-success{background:#dff5e3;color:#1e6b30}\
 .status-danger{background:#fde2e1;color:#9b1c1c}.status-neutral{background:#eceef1;color:#444}";
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use serde_json::json;
+    use url::Url;
+
+    use super::*;
+    use crate::mapping::map_customer;
+
+    fn config(locale: Locale) -> IntegrationConfig {
+        let mut config =
+            IntegrationConfig::new("shop", Url::parse("https://client1.idosell.com").unwrap());
+        config.locale = locale;
+        config
+    }
+
+    fn client() -> Client {
+        serde_json::from_value(json!({
+            "clientId": 7, "clientLogin": "ola", "clientEmail": "Ola.Nowak@WP.PL",
+            "clientBillingAddress": {"clientFirstName": "Ola", "clientLastName": "Nowak"}
+        }))
+        .unwrap()
+    }
+
+    fn order(serial: u64, email: &str) -> Order {
+        serde_json::from_value(json!({
+            "orderId": format!("1-{serial}"), "orderSerialNumber": serial,
+            "clientResult": {"clientAccount": {"clientId": 7, "clientEmail": email}},
+            "orderDetails": {"orderStatus": "finished",
+                "orderAddDate": format!("2025-02-{:02} 10:00:00", serial % 28 + 1)}
+        }))
+        .unwrap()
+    }
+
+    /// Nine Allegro transactions of one buyer alias, one of a second alias, one Amazon
+    /// transaction and a second own address.
+    fn orders() -> Vec<Order> {
+        let mut orders: Vec<Order> = (1..=9)
+            .map(|i| order(i, &format!("buyer1+t{i}@allegromail.pl")))
+            .collect();
+        orders.push(order(10, "buyer2+t10@user.allegrogroup.pl"));
+        orders.push(order(11, "az+x1+y2@marketplace.amazon.de"));
+        orders.push(order(12, "ola.praca@firma.pl"));
+        orders
+    }
+
+    #[test]
+    fn card_lists_own_addresses_then_aliases_and_counts_per_order_relays() {
+        let config = config(Locale::En);
+        let card = CustomerCard::build(&client(), &orders(), &config);
+        let own_first = ["Ola.Nowak@wp.pl", "ola.praca@firma.pl"];
+        assert_eq!(card.emails[..2], own_first);
+        let mut aliases = card.emails[2..].to_vec();
+        aliases.sort();
+        assert_eq!(
+            aliases,
+            [
+                "az+x1@marketplace.amazon.de",
+                "buyer1@allegromail.pl",
+                "buyer2@user.allegrogroup.pl"
+            ]
+        );
+        let mut counts = card.per_order_relay_emails.clone();
+        counts.sort_by_key(|c| c.marketplace);
+        assert_eq!(
+            counts,
+            [
+                RelayCount {
+                    marketplace: "Allegro",
+                    count: 10
+                },
+                RelayCount {
+                    marketplace: "Amazon",
+                    count: 1
+                }
+            ]
+        );
+        // Thulium still gets every variant: 2 own + 3 aliases + 11 per-order addresses.
+        let mapped = map_customer(&client(), &orders(), &config).input.email;
+        assert_eq!(mapped.len(), 16);
+        assert!(mapped.contains(&"buyer1+t9@allegromail.pl".to_owned()));
+
+        let html = card.to_html();
+        assert!(html.contains("+ 10 per-order Allegro addresses"), "{html}");
+        assert!(html.contains("+ 1 per-order Amazon address<"), "{html}");
+        assert!(!html.contains("+t1@"), "per-order addresses are not listed");
+        assert!(html.contains("buyer1@allegromail.pl"));
+        let json = card.to_json();
+        let counted = json["per_order_relay_emails"].as_array().unwrap();
+        assert!(counted.contains(&json!({"marketplace": "Allegro", "count": 10})));
+    }
+
+    #[test]
+    fn a_customer_without_marketplace_orders_shows_no_count() {
+        let orders = [order(1, "ola.nowak@wp.pl")];
+        let card = CustomerCard::build(&client(), &orders, &config(Locale::Pl));
+        assert_eq!(card.emails, ["Ola.Nowak@wp.pl"]);
+        assert!(card.per_order_relay_emails.is_empty());
+        assert!(!card.to_html().contains("relay-count\""));
+    }
+
+    #[test]
+    fn polish_count_uses_the_right_noun_form() {
+        let card = CustomerCard::build(&client(), &orders(), &config(Locale::Pl));
+        assert!(
+            card.to_html()
+                .contains("+ 10 adresów Allegro z pojedynczych zamówień")
+        );
+        let forms: Vec<&str> = [1, 2, 4, 5, 12, 22, 25, 104, 111]
+            .into_iter()
+            .map(polish_addresses)
+            .collect();
+        assert_eq!(
+            forms,
+            [
+                "adres", "adresy", "adresy", "adresów", "adresów", "adresy", "adresów", "adresy",
+                "adresów"
+            ]
+        );
+    }
+}

@@ -478,7 +478,11 @@ fn card_renders_escaped_html_and_json() {
     assert_eq!(json["orders"][0]["serial_number"], 111);
     assert_eq!(json["orders"][0]["total"]["amount"], "162.50");
     assert_eq!(json["orders"][0]["status"]["severity"], "success");
-    assert_eq!(json["emails"][1], "q+w@allegromail.pl");
+    assert_eq!(
+        json["emails"][1], "q@allegromail.pl",
+        "the stable alias, not the relay"
+    );
+    assert_eq!(json["per_order_relay_emails"][0]["count"], 1);
 }
 
 #[test]
