@@ -96,6 +96,66 @@ async fn the_same_webhook_twice_is_written_once() {
 }
 
 #[tokio::test]
+async fn a_redelivery_after_a_failed_write_is_handled_not_dropped() {
+    let world = synced_world().await;
+    world.edit_client(7, |c| c.billing.last_name = Some("Nowak".into()));
+    world.crm.reject.lock().unwrap().insert(7);
+    let engine = world.engine();
+    let report = engine.handle_trigger(client_updated(7)).await.unwrap();
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+
+    // Thulium accepts it again; the shop redelivers within the de-dup time.
+    world.crm.reject.lock().unwrap().clear();
+    let report = engine.handle_trigger(client_updated(7)).await.unwrap();
+    assert_eq!((report.events, report.events_ignored), (1, 0));
+    assert_eq!((report.updated, report.failed.len()), (1, 0));
+    assert_eq!(world.crm.holding(7)[0].surname.as_deref(), Some("Nowak"));
+
+    // Now it synced: the next redelivery is a duplicate.
+    let report = engine.handle_trigger(client_updated(7)).await.unwrap();
+    assert_eq!((report.events, report.events_ignored), (0, 1));
+}
+
+#[tokio::test]
+async fn a_redelivery_after_a_failed_run_is_handled_not_dropped() {
+    let world = synced_world().await;
+    world
+        .shop
+        .orders
+        .lock()
+        .unwrap()
+        .push(order(9999, 7, day(9)));
+    *world.shop.fail_orders_search.lock().unwrap() = true;
+    let engine = world.engine();
+    assert!(engine.handle_trigger(order_event(9999)).await.is_err());
+
+    let report = engine.handle_trigger(order_event(9999)).await.unwrap();
+    assert_eq!((report.events, report.events_ignored), (1, 0));
+    assert_eq!(report.updated, 1, "{report:?}");
+}
+
+#[tokio::test]
+async fn only_the_failed_customers_events_are_forgotten() {
+    let world = synced_world().await;
+    for id in [7, 8] {
+        world.edit_client(id, |c| c.billing.last_name = Some("Nowak".into()));
+    }
+    world.crm.reject.lock().unwrap().insert(7);
+    let engine = world.engine();
+    let report = engine
+        .handle_triggers(vec![client_updated(7), client_updated(8)])
+        .await
+        .unwrap();
+    assert_eq!((report.updated, report.failed.len()), (1, 1));
+
+    let report = engine
+        .handle_triggers(vec![client_updated(7), client_updated(8)])
+        .await
+        .unwrap();
+    assert_eq!((report.events, report.events_ignored), (1, 1));
+}
+
+#[tokio::test]
 async fn order_webhook_reads_the_order_and_syncs_its_client() {
     let world = synced_world().await;
     world

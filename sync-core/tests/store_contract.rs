@@ -67,6 +67,7 @@ contract!(
     integrations_are_isolated,
     failing_apply_leaves_nothing_half_written,
     events_are_deduplicated_and_pruned,
+    a_forgotten_event_is_new_again,
     batches_larger_than_one_statement,
 );
 
@@ -366,6 +367,36 @@ async fn events_are_deduplicated_and_pruned(store: &dyn StateStore) {
             .remember_event(A, "client:3", at(3, 0, 0))
             .await
             .unwrap()
+    );
+}
+
+async fn a_forgotten_event_is_new_again(store: &dyn StateStore) {
+    assert!(
+        store
+            .remember_event(A, "client:1", at(1, 10, 0))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .remember_event(B, "client:1", at(1, 10, 0))
+            .await
+            .unwrap()
+    );
+    store.forget_event(A, "client:1").await.unwrap();
+    store.forget_event(A, "never-seen").await.unwrap();
+    assert!(
+        store
+            .remember_event(A, "client:1", at(1, 10, 1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .remember_event(B, "client:1", at(1, 10, 1))
+            .await
+            .unwrap(),
+        "forgetting is per integration"
     );
 }
 

@@ -6,12 +6,14 @@
 //! 1. [`Engine::handle_triggers`] takes a batch (e.g. all events of a short debounce
 //!    interval): their customers are re-read and synced together, each once.
 //! 2. An event seen again within [`EngineOptions::webhook_dedup`](super::EngineOptions) (a
-//!    redelivery) is dropped without a request (`remember_event` in the store). A real second
-//!    change within that time is still caught by the next incremental poll.
+//!    redelivery) is dropped without a request (`remember_event` in the store) — but only
+//!    if the first delivery's customer synced: a failed run or a failed write forgets the
+//!    key, so the redelivery is handled. A real second change within that time is still
+//!    caught by the next incremental poll.
 //! 3. Anything that slips through is harmless: the customer lock serialises concurrent
 //!    handling, and an unchanged customer's fingerprint stops the second write.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use iai_shop_client::webhook::{WebhookEventKind, WebhookTrigger};
 
@@ -27,6 +29,10 @@ impl Engine {
 
     /// Handles a batch of webhook events: duplicates dropped, the named customers (directly,
     /// or as the clients of the named orders) re-read and synced, each once.
+    ///
+    /// An event's key is claimed when it arrives (a redelivery during handling is dropped)
+    /// but kept only once its customer synced: when the run fails, or the customer's write
+    /// failed, the key is forgotten again, so a redelivery is handled rather than dropped.
     pub async fn handle_triggers(
         &self,
         triggers: Vec<WebhookTrigger>,
@@ -41,70 +47,142 @@ impl Engine {
             .checked_sub_signed(self.options.webhook_dedup)
             .unwrap_or(now);
         self.store.prune_events(name, forget_before).await?;
-        let mut fresh = Vec::new();
+        let mut fresh: Vec<(String, WebhookTrigger)> = Vec::new();
         for trigger in triggers {
-            if self
-                .store
-                .remember_event(name, &event_key(&trigger), now)
-                .await?
-            {
-                fresh.push(trigger);
+            let key = event_key(&trigger);
+            if self.store.remember_event(name, &key, now).await? {
+                fresh.push((key, trigger));
             } else {
                 run.tally(|r| r.events_ignored += 1);
             }
         }
         run.tally(|r| r.events += fresh.len() as u64);
-        let client_ids = self.clients_of(&run, &fresh).await?;
-        self.resync_ids(&run, &client_ids).await?;
+        let named = self.sync_named(&run, &fresh).await;
+        let unsynced: Vec<&str> = match &named {
+            Err(_) => fresh.iter().map(|(key, _)| key.as_str()).collect(),
+            Ok(clients) => {
+                let mut failed = HashSet::new();
+                run.tally(|r| failed.extend(r.failed.iter().map(|f| f.client_id)));
+                fresh
+                    .iter()
+                    .zip(clients)
+                    .filter(|(_, client)| client.is_some_and(|id| failed.contains(&id)))
+                    .map(|((key, _), _)| key.as_str())
+                    .collect()
+            }
+        };
+        let forgotten = self.forget_events(&unsynced).await;
+        named?;
+        forgotten?;
         Ok(run.finish())
     }
 
-    /// The customers the triggers name: their client ids, and the clients of their orders
-    /// (read by id and by serial number, ≤100 per request). Each id once.
+    /// Re-reads and syncs the customers the triggers name; returns, per trigger, the client
+    /// it named (`None` for an order the shop does not know).
+    async fn sync_named(
+        &self,
+        run: &Run,
+        fresh: &[(String, WebhookTrigger)],
+    ) -> Result<Vec<Option<u64>>, SyncError> {
+        let triggers: Vec<&WebhookTrigger> = fresh.iter().map(|(_, trigger)| trigger).collect();
+        let named = self.clients_of(run, &triggers).await?;
+        let mut seen = HashSet::new();
+        let client_ids: Vec<u64> = named
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|id| seen.insert(*id))
+            .collect();
+        self.resync_ids(run, &client_ids).await?;
+        Ok(named)
+    }
+
+    async fn forget_events(&self, keys: &[&str]) -> Result<(), SyncError> {
+        for key in keys {
+            self.store.forget_event(&self.config.name, key).await?;
+        }
+        Ok(())
+    }
+
+    /// The customer each trigger names: its client id, or the client of its order (orders
+    /// read by id and by serial number, ≤100 per request, each once).
     async fn clients_of(
         &self,
         run: &Run,
-        triggers: &[WebhookTrigger],
-    ) -> Result<Vec<u64>, SyncError> {
-        let mut ids: Vec<u64> = Vec::new();
+        triggers: &[&WebhookTrigger],
+    ) -> Result<Vec<Option<u64>>, SyncError> {
         let mut order_ids: Vec<String> = Vec::new();
         let mut serials: Vec<u64> = Vec::new();
         for trigger in triggers {
-            // An order event may carry the client id too: then the order need not be read.
-            match (
-                trigger.client_id,
-                &trigger.order_id,
-                trigger.order_serial_number,
-            ) {
-                (Some(client_id), _, _) => ids.push(client_id),
-                (None, Some(order_id), _) => order_ids.push(order_id.clone()),
-                (None, None, Some(serial)) => serials.push(serial),
-                (None, None, None) => {}
+            match Named::of(trigger) {
+                Named::Order(order_id) => order_ids.push(order_id.to_owned()),
+                Named::Serial(serial) => serials.push(serial),
+                Named::Client(_) | Named::Nothing => {}
             }
         }
         order_ids.sort();
         order_ids.dedup();
         serials.sort_unstable();
         serials.dedup();
+        let mut by_order_id: HashMap<String, u64> = HashMap::new();
         for chunk in order_ids.chunks(IDS_PER_REQUEST) {
             let orders = run
                 .shop
                 .orders_by_ids(chunk)
                 .await
                 .map_err(SyncError::Shop)?;
-            ids.extend(orders.iter().filter_map(|o| o.client.account.client_id));
+            for order in orders {
+                if let Some(client_id) = order.client.account.client_id {
+                    by_order_id.insert(order.order_id, client_id);
+                }
+            }
         }
+        let mut by_serial: HashMap<u64, u64> = HashMap::new();
         for chunk in serials.chunks(IDS_PER_REQUEST) {
             let orders = run
                 .shop
                 .orders_by_serial_numbers(chunk)
                 .await
                 .map_err(SyncError::Shop)?;
-            ids.extend(orders.iter().filter_map(|o| o.client.account.client_id));
+            for order in orders {
+                if let Some(client_id) = order.client.account.client_id {
+                    by_serial.insert(order.serial_number, client_id);
+                }
+            }
         }
-        let mut seen = HashSet::new();
-        ids.retain(|id| seen.insert(*id));
-        Ok(ids)
+        Ok(triggers
+            .iter()
+            .map(|trigger| match Named::of(trigger) {
+                Named::Client(client_id) => Some(client_id),
+                Named::Order(order_id) => by_order_id.get(order_id).copied(),
+                Named::Serial(serial) => by_serial.get(&serial).copied(),
+                Named::Nothing => None,
+            })
+            .collect())
+    }
+}
+
+/// What an event names, by the most direct handle it carries.
+enum Named<'a> {
+    Client(u64),
+    Order(&'a str),
+    Serial(u64),
+    Nothing,
+}
+
+impl<'a> Named<'a> {
+    /// An order event may carry the client id too: then the order need not be read.
+    fn of(trigger: &'a WebhookTrigger) -> Self {
+        match (
+            trigger.client_id,
+            trigger.order_id.as_deref(),
+            trigger.order_serial_number,
+        ) {
+            (Some(client_id), _, _) => Self::Client(client_id),
+            (None, Some(order_id), _) => Self::Order(order_id),
+            (None, None, Some(serial)) => Self::Serial(serial),
+            (None, None, None) => Self::Nothing,
+        }
     }
 }
 

@@ -247,6 +247,14 @@ impl StateStore for MemoryStore {
         Ok(true)
     }
 
+    async fn forget_event(&self, integration: &str, key: &str) -> Result<(), StoreError> {
+        let mut guard = self.lock()?;
+        if let Some(state) = guard.get_mut(integration) {
+            state.events.remove(key);
+        }
+        Ok(())
+    }
+
     async fn prune_events(
         &self,
         integration: &str,

@@ -179,6 +179,10 @@ pub trait StateStore: Send + Sync {
         at: NaiveDateTime,
     ) -> Result<bool, StoreError>;
 
+    /// Forgets one event key (e.g. because handling the event failed, so that a redelivery
+    /// is handled again). Forgetting an unknown key is not an error.
+    async fn forget_event(&self, integration: &str, key: &str) -> Result<(), StoreError>;
+
     /// Forgets event keys first seen before `older_than`; returns how many were dropped.
     async fn prune_events(
         &self,

@@ -576,6 +576,19 @@ impl StateStore for SqliteStore {
         .await
     }
 
+    async fn forget_event(&self, integration: &str, key: &str) -> Result<(), StoreError> {
+        let (integration, key) = (integration.to_owned(), key.to_owned());
+        self.with_conn(move |conn| {
+            conn.execute(
+                "DELETE FROM events WHERE integration = ?1 AND key = ?2",
+                params![integration, key],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn prune_events(
         &self,
         integration: &str,
