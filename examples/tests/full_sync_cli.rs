@@ -337,6 +337,52 @@ fn the_demo_runs_twice_and_the_second_run_writes_nothing() {
         stdout.contains("http://127.0.0.1:8088/card/shop/"),
         "{stdout}"
     );
+    assert_saved_card(&stdout);
+}
+
+/// The demo saved its sample customer's card, read from the sandbox before it stopped: the
+/// page the card server serves, with every order in the table and an edit link for each.
+fn assert_saved_card(stdout: &str) {
+    let sample = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("Sample customer card: shop client "))
+        .expect("a sample customer line");
+    let (client_id, rest) = sample.split_once(" (").unwrap();
+    let orders: usize = rest.split_once(" orders").unwrap().0.parse().unwrap();
+    assert!(
+        orders >= 3 && rest.contains(" from Allegro"),
+        "a customer with several orders: {sample}"
+    );
+    let path = stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("Saved; open it in a browser: "))
+        .expect("the saved card's path");
+    let path = Path::new(path);
+    assert!(path.is_absolute(), "{}", path.display());
+    assert_eq!(
+        path.file_name().unwrap().to_str().unwrap(),
+        format!("card-{client_id}.html")
+    );
+    assert_eq!(path.parent().unwrap().file_name().unwrap(), "demo");
+    let html = std::fs::read_to_string(path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains(&format!("#{client_id}")), "the customer's ID");
+    assert!(html.contains("<table>"), "the orders table");
+    assert!(
+        html.contains(&format!("({orders}/{orders})</h2>")),
+        "every order shown"
+    );
+    assert_eq!(
+        html.matches("<tr><td>").count(),
+        orders,
+        "one table row per order"
+    );
+    assert_eq!(
+        html.matches("class=\"edit\" href=\"http").count(),
+        orders,
+        "an edit link per order"
+    );
+    assert!(html.contains("/panel/orderd.php?idt="));
 }
 
 /// A fresh directory under the target directory (no extra crate for temp dirs).

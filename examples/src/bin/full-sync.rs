@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use examples::card::{CardState, demo_output_dir, save_card_page};
 use examples::cli::{
     ConnectionArgs, EXIT_CONFIG, EXIT_FAILED_CUSTOMERS, EXIT_OK, Target, fail, init_logging,
     parse_args,
@@ -18,10 +19,13 @@ use examples::demo::{DemoOptions, settings_for, start_sandbox};
 use examples::dry_run::plan_full_sync;
 use examples::progress::SyncProgress;
 use examples::settings::Settings;
-use examples::wiring::Wiring;
+use examples::wiring::{Wired, Wiring};
+use iai_shop_client::IdoSellClient;
 use sandbox::Sandbox;
+use secrecy::ExposeSecret;
 use serde_json::json;
 use sync_core::engine::{EngineOptions, SyncReport};
+use thulium_client::ThuliumClient;
 
 const PROGRAM: &str = "full-sync";
 
@@ -227,7 +231,9 @@ fn print_sandbox(sandbox: &Sandbox, options: DemoOptions) {
     println!("  Thulium simulator: {}", sandbox.thulium_url);
 }
 
-/// Names one synced customer and how to open their card with `card-server`.
+/// Names one synced customer and how to see their card. The demo saves the card as a page
+/// (read live from its sandbox, which stops with full-sync) and tells how to serve cards
+/// again; against real systems it tells how to run `card-server`.
 async fn print_card_hint(
     settings: &Settings,
     wiring: &Wiring,
@@ -237,45 +243,45 @@ async fn print_card_hint(
     let Some(wired) = wiring.enabled().next() else {
         return;
     };
-    let sample = match sandbox {
-        Some(sandbox) => sandbox
-            .shop()
-            .customers()
-            .into_iter()
-            .max_by_key(|c| {
-                (
-                    sandbox.shop().orders_of(c.client_id).len(),
-                    std::cmp::Reverse(c.client_id),
-                )
-            })
-            .map(|c| c.client_id),
-        None => wired
-            .shop
-            .customers_page(None, 0, 1)
-            .await
-            .ok()
-            .and_then(|page| page.items.first().map(|c| c.client_id)),
-    };
-    let Some(client_id) = sample else {
-        return;
-    };
-    println!("\nSample customer card: shop client {client_id}.");
     match sandbox {
-        Some(sandbox) => println!(
-            "  The demo sandbox stops with full-sync. To open this customer's card, serve the same\n  \
-             seeded shop and point card-server at it (URLs and credentials are printed by the first):\n    \
-             cargo run -p sandbox -- --customers {customers} --seed {seed}\n    \
-             cargo run -p examples --bin card-server -- --shop-url <shop URL> --shop-api-key <key> \\\n      \
-             --thulium-url <Thulium URL> --thulium-user <user> --thulium-password <password>\n  \
-             then open http://127.0.0.1:8088/card/shop/{client_id}",
-            customers = sandbox.shop().customer_count(),
-            seed = demo_seed,
-        ),
+        Some(sandbox) => {
+            let Some(sample) = DemoSample::pick(sandbox, wired.config.card_orders) else {
+                return;
+            };
+            let client_id = sample.client_id;
+            println!(
+                "\nSample customer card: shop client {client_id} ({} orders, {} from Allegro).",
+                sample.orders, sample.allegro_orders
+            );
+            match save_demo_card(settings, wired, client_id).await {
+                Ok(path) => println!("  Saved; open it in a browser: {}", path.display()),
+                Err(error) => eprintln!("{PROGRAM}: the sample card was not saved: {error}"),
+            }
+            println!(
+                "  To serve cards live, start the same seeded shop (it prints its URLs and\n  \
+                 credentials) and point card-server at it:\n    \
+                 cargo run -p sandbox -- --customers {customers} --seed {demo_seed}\n    \
+                 cargo run -p examples --bin card-server -- --shop-url <shop URL> --shop-api-key <key> \\\n      \
+                 --thulium-url <Thulium URL> --thulium-user <user> --thulium-password <password>\n  \
+                 then open http://127.0.0.1:8088/card/shop/{client_id}",
+                customers = sandbox.shop().customer_count(),
+            );
+        }
         None => {
+            let Some(client_id) = wired
+                .shop
+                .customers_page(None, 0, 1)
+                .await
+                .ok()
+                .and_then(|page| page.items.first().map(|c| c.client_id))
+            else {
+                return;
+            };
             let shop = settings
                 .integration(&wired.config.name)
                 .map(|i| i.shop.url.to_string())
                 .unwrap_or_default();
+            println!("\nSample customer card: shop client {client_id}.");
             println!(
                 "  Run card-server with the same settings, e.g.\n    \
                  cargo run -p examples --bin card-server -- --shop-url {shop} --thulium-url {} \\\n      \
@@ -285,4 +291,67 @@ async fn print_card_hint(
             );
         }
     }
+}
+
+/// The demo customer whose card is shown: one whose whole history fits on the card (at
+/// least three orders, at most `card_orders`), with the most Allegro orders (the card then
+/// shows how relay addresses are summarised), then the most orders, then the lowest ID.
+/// Failing that, the customer with the most orders.
+struct DemoSample {
+    client_id: u64,
+    orders: usize,
+    allegro_orders: usize,
+}
+
+impl DemoSample {
+    fn pick(sandbox: &Sandbox, card_orders: usize) -> Option<Self> {
+        sandbox
+            .shop()
+            .customers()
+            .into_iter()
+            .map(|customer| {
+                let orders = sandbox.shop().orders_of(customer.client_id);
+                Self {
+                    client_id: customer.client_id,
+                    orders: orders.len(),
+                    allegro_orders: orders.iter().filter(|o| o.is_allegro()).count(),
+                }
+            })
+            .max_by_key(|s| {
+                let fits = (3..=card_orders.max(3)).contains(&s.orders);
+                (
+                    fits,
+                    fits.then_some(s.allegro_orders),
+                    s.orders,
+                    std::cmp::Reverse(s.client_id),
+                )
+            })
+    }
+}
+
+/// Reads the card through the same code as `card-server` and saves it under the target
+/// directory's `demo/`.
+async fn save_demo_card(
+    settings: &Settings,
+    wired: &Wired,
+    client_id: u64,
+) -> Result<PathBuf, String> {
+    let integration = settings
+        .integration(&wired.config.name)
+        .ok_or_else(|| format!("no settings for integration {}", wired.config.name))?;
+    let shop = IdoSellClient::builder(integration.shop.url.clone())
+        .api_key(integration.shop.api_key.expose_secret())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let thulium = ThuliumClient::builder(settings.thulium.url.clone())
+        .credentials(
+            settings.thulium.user.clone(),
+            settings.thulium.password.expose_secret(),
+        )
+        .build()
+        .map_err(|e| e.to_string())?;
+    let state = CardState::new(shop, thulium, wired.config.clone());
+    save_card_page(&state, client_id, &demo_output_dir())
+        .await
+        .map_err(|e| e.to_string())
 }

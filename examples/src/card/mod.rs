@@ -40,11 +40,13 @@
 mod demo;
 mod error;
 mod fetch;
+mod file;
 mod routes;
 mod state;
 
 pub use demo::{DemoConfig, DemoData, start_demo};
 pub use error::CardError;
 pub use fetch::{card_for_shop_customer, card_for_thulium_customer};
+pub use file::{SaveCardError, demo_output_dir, save_card_page};
 pub use routes::card_router;
 pub use state::CardState;
