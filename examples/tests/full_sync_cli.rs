@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use examples::demo::{DemoOptions, start_sandbox};
 use sandbox::Sandbox;
+use sandbox::faults::Fault;
 use serde_json::Value;
 
 const CUSTOMERS: usize = 250;
@@ -138,6 +139,66 @@ async fn syncs_the_sandbox_then_a_second_run_with_the_state_file_writes_nothing(
         sandbox.thulium().customer_count(),
         contacts_before + CUSTOMERS
     );
+}
+
+/// Thulium refuses the first batch create as a whole (a 400 is not retried), so its
+/// customers are written one by one, and refuses the first three of those: exactly three
+/// customers fail. The run finishes, writes everyone else, exits 2 and lists the three.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_customers_give_exit_2_and_are_listed_in_the_report() {
+    const REFUSED: usize = 3;
+    let sandbox = sandbox().await;
+    let faults = sandbox.thulium().faults();
+    faults.fail_next("POST /api/batch/customers", 1, Fault::Status(400));
+    faults.fail_next("POST /api/customers", REFUSED as u32, Fault::Status(400));
+    let dir = tempdir();
+    let report = dir.join("report.json");
+    let contacts_before = sandbox.thulium().customer_count();
+    let mut command = against(&sandbox);
+    command.arg("--report-json").arg(&report);
+    let output = run(command).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{stdout}");
+
+    let first_run = &read_json(&report)["reports"][0];
+    let failed = first_run["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), REFUSED, "{failed:?}");
+    let mut failed_ids: Vec<u64> = failed
+        .iter()
+        .map(|entry| {
+            assert!(
+                entry["reason"].as_str().unwrap().starts_with("create: "),
+                "{entry}"
+            );
+            entry["client_id"].as_u64().unwrap()
+        })
+        .collect();
+    failed_ids.sort_unstable();
+    failed_ids.dedup();
+    assert_eq!(failed_ids.len(), REFUSED, "three different customers");
+    assert_eq!(first_run["created"], (CUSTOMERS - REFUSED) as u64);
+    assert_eq!(
+        sandbox.thulium().customer_count(),
+        contacts_before + CUSTOMERS - REFUSED
+    );
+    let written: Vec<u64> = sandbox
+        .thulium()
+        .snapshot()
+        .iter()
+        .filter_map(|record| {
+            let id = record.custom_fields.get("IAI Shop ID")?;
+            id.as_u64().or_else(|| id.as_str()?.parse().ok())
+        })
+        .collect();
+    assert_eq!(written.len(), CUSTOMERS - REFUSED);
+    for client_id in &failed_ids {
+        assert!(
+            !written.contains(client_id),
+            "shop client {client_id} was not written"
+        );
+        let line = format!("failed: shop client {client_id}: create: ");
+        assert!(stdout.contains(&line), "{line} in {stdout}");
+    }
 }
 
 /// Requests that change the Thulium tenant.
