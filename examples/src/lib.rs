@@ -47,7 +47,6 @@ pub mod card;
 pub mod cli;
 pub mod daemon;
 pub mod demo;
-pub mod dry_run;
 pub mod progress;
 pub mod settings;
 pub mod webhook_server;

@@ -444,3 +444,81 @@ async fn report_prints_as_a_table_and_as_json() {
     assert_eq!(json["requests"]["crm.create_customers"], 5);
     assert_eq!(json["lookup"], "tenant_index");
 }
+
+/// Every write call the CRM fake saw.
+fn crm_writes(world: &World) -> u64 {
+    [
+        "crm.create_customers",
+        "crm.update_customers",
+        "crm.create_customer",
+        "crm.update_customer",
+        "crm.create_field_group_item",
+        "crm.update_field_group_item",
+    ]
+    .iter()
+    .map(|m| world.crm.calls.get(m))
+    .sum()
+}
+
+#[tokio::test]
+async fn a_dry_run_writes_nothing_and_plans_what_the_real_run_then_does() {
+    let world = World::new(config(false));
+    // Ten shop customers already sit in Thulium (typed in by an agent, with the ID field).
+    for id in 1..=10u64 {
+        let fields = [(world.config.fields.shop_id.clone(), serde_json::json!(id))];
+        world.crm.insert(Customer {
+            customer_id: 50_000 + id,
+            custom_fields: CustomFields::from_map(fields.into_iter().collect()),
+            ..Customer::default()
+        });
+    }
+    let engine = world.engine();
+    let pages = std::sync::Mutex::new(0);
+    let plan = engine
+        .plan_full_sync(&|_: &Progress| *pages.lock().unwrap() += 1)
+        .await
+        .unwrap();
+    let counts = plan.counts();
+    assert_eq!((counts.create, counts.update, counts.skip), (240, 10, 0));
+    assert_eq!(plan.customers.len() as u64, CUSTOMERS);
+    assert_eq!(*pages.lock().unwrap(), 3, "progress per page");
+    assert_eq!(crm_writes(&world), 0);
+    assert_eq!(world.crm.customers.lock().unwrap().len(), 10);
+    let ids: Vec<u64> = (1..=CUSTOMERS).collect();
+    assert!(
+        world
+            .store
+            .links_for("shop-a", &ids)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(world.store.checkpoint("shop-a").await.unwrap(), None);
+    // The same reads as the full sync: its pages, orders searches and tenant read.
+    assert_eq!(world.shop.calls.get("shop.customers_page"), 3);
+    assert_eq!(world.shop.calls.get("shop.search_orders"), 3);
+    assert_eq!(world.crm.calls.get("crm.customers_page"), 1);
+
+    let report = engine.full_sync(&no_progress).await.unwrap();
+    assert_eq!(
+        (report.created, report.updated, report.skipped),
+        (
+            counts.create as u64,
+            counts.update as u64,
+            counts.skip as u64
+        )
+    );
+    world.assert_each_customer_once().await;
+
+    // Later: one customer changed. The dry run and the run agree again.
+    world.shop.clients.lock().unwrap()[41].billing.city = Some("Kraków".into());
+    world.reset_calls();
+    let counts = engine.plan_full_sync(&no_progress).await.unwrap().counts();
+    assert_eq!((counts.create, counts.update, counts.skip), (0, 1, 249));
+    assert_eq!(crm_writes(&world), 0);
+    let report = engine.full_sync(&no_progress).await.unwrap();
+    assert_eq!(
+        (report.created, report.updated, report.skipped),
+        (0, 1, 249)
+    );
+}

@@ -16,7 +16,6 @@ use examples::cli::{
     parse_args,
 };
 use examples::demo::{DemoOptions, settings_for, start_sandbox};
-use examples::dry_run::plan_full_sync;
 use examples::progress::SyncProgress;
 use examples::settings::Settings;
 use examples::wiring::{Wired, Wiring};
@@ -177,14 +176,18 @@ async fn sync_all(wiring: &Wiring, label: &str) -> Result<Vec<SyncReport>, Stop>
 async fn dry_run(wiring: &Wiring, report_json: Option<PathBuf>) -> Result<u8, Stop> {
     let mut plans = Vec::new();
     for wired in wiring.enabled() {
-        let plan = plan_full_sync(wired, wiring.crm.as_ref(), wiring.store.as_ref())
-            .await
-            .map_err(|error| {
-                Stop(
-                    EXIT_CONFIG,
-                    format!("integration {}: {error}", wired.config.name),
-                )
-            })?;
+        let bar = SyncProgress::new(&format!("plan {}", wired.config.name));
+        let plan = wired
+            .engine
+            .plan_full_sync(&|progress| bar.update(progress))
+            .await;
+        bar.finish();
+        let plan = plan.map_err(|error| {
+            Stop(
+                EXIT_CONFIG,
+                format!("integration {}: {error}", wired.config.name),
+            )
+        })?;
         println!(
             "\nPlan for {} (dry run, nothing written):",
             wired.config.name

@@ -128,6 +128,13 @@ impl Run {
     }
 }
 
+/// One shop customer with its plan.
+pub(crate) struct Planned {
+    pub(crate) mapped: MappedCustomer,
+    pub(crate) orders: Vec<Order>,
+    pub(crate) action: PlanAction,
+}
+
 /// The desired state of one shop customer and what is known about it.
 struct Candidate {
     mapped: MappedCustomer,
@@ -224,10 +231,9 @@ impl Engine {
     }
 
     /// Syncs a set of shop customers — the one pipeline of full sync, incremental sync and
-    /// webhooks. Under the customers' locks: their orders (one search per ≤100 customers,
-    /// plus further pages), their links and fingerprints, a Thulium lookup for those that
-    /// changed, the plan, batch writes, the orders group, and one store transaction recording
-    /// every outcome (links, fingerprints, failures, order items).
+    /// webhooks. Under the customers' locks: the plan ([`Engine::plan_clients`]), batch
+    /// writes, the orders group, and one store transaction recording every outcome (links,
+    /// fingerprints, failures, order items).
     pub(crate) async fn sync_clients(
         &self,
         run: &Run,
@@ -241,6 +247,69 @@ impl Engine {
         let name = self.config.name.as_str();
         let ids: Vec<u64> = clients.iter().map(|c| c.client_id).collect();
         let _guards = self.locks.lock_all(&ids).await;
+        let planned = self.plan_clients(run, lookup, clients).await?;
+
+        let mut changes = Changes::new();
+        let mut writer = Writer::new(&run.crm, &self.config, self.options.write_chunk);
+        let mut customer_of: HashMap<u64, u64> = HashMap::new();
+        let mut orders_of: Vec<(u64, Vec<Order>)> = Vec::new();
+        for Planned {
+            mapped,
+            orders,
+            action,
+        } in planned
+        {
+            let client_id = mapped.client_id;
+            orders_of.push((client_id, orders));
+            let pending = Pending::new(client_id, mapped.input);
+            match action {
+                PlanAction::Create => writer.create(pending),
+                PlanAction::Update { customer_id, .. } => writer.update(customer_id, pending),
+                PlanAction::Skip { customer_id } => {
+                    run.tally(|r| r.skipped += 1);
+                    customer_of.insert(client_id, customer_id);
+                    changes = changes.clear_failure(client_id);
+                }
+                PlanAction::Conflict {
+                    customer_ids,
+                    reason,
+                } => run.tally(|r| {
+                    r.conflicts.push(ConflictEntry {
+                        client_id,
+                        customer_ids,
+                        reason,
+                    })
+                }),
+            }
+        }
+        let now = self.clock.now();
+        let (written_changes, written) = writer.flush(&run.report, now).await;
+        changes = changes.extend(written_changes);
+        customer_of.extend(written);
+        if self.config.orders_group.is_some() {
+            let items = self.sync_order_items(run, &customer_of, orders_of).await?;
+            changes = changes.extend(items);
+        }
+        self.store.apply(name, changes).await?;
+        Ok(())
+    }
+
+    /// Plans a set of shop customers with reads only — shared by the sync and the dry run:
+    /// their orders (one search per ≤100 customers, plus further pages), their links and
+    /// fingerprints, a Thulium lookup for those that changed, and the pure planner. Counts
+    /// the customers seen and the mapping issues in the run's report. Each client once.
+    pub(crate) async fn plan_clients(
+        &self,
+        run: &Run,
+        lookup: &Lookup,
+        clients: Vec<Client>,
+    ) -> Result<Vec<Planned>, SyncError> {
+        let clients = latest_per_client(clients);
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        let name = self.config.name.as_str();
+        let ids: Vec<u64> = clients.iter().map(|c| c.client_id).collect();
         let mut orders = self.orders_of(run, &ids).await?;
         let links = self.store.links_for(name, &ids).await?;
         let prints = self.store.fingerprints_for(name, &ids).await?;
@@ -274,11 +343,8 @@ impl Engine {
             .by_shop_ids(&run.crm, &self.config, &to_look_up)
             .await?;
 
-        let mut changes = Changes::new();
-        let mut writer = Writer::new(&run.crm, &self.config, self.options.write_chunk);
         let mut targeted = HashSet::new();
-        let mut customer_of: HashMap<u64, u64> = HashMap::new();
-        let mut orders_of: Vec<(u64, Vec<Order>)> = Vec::new();
+        let mut planned = Vec::with_capacity(candidates.len());
         for candidate in candidates {
             let client_id = candidate.mapped.client_id;
             let found = by_id.get(&client_id).map_or(&[][..], Vec::as_slice);
@@ -308,38 +374,13 @@ impl Engine {
             {
                 action = PlanAction::Create;
             }
-            orders_of.push((client_id, candidate.orders));
-            let pending = Pending::new(client_id, candidate.mapped.input);
-            match action {
-                PlanAction::Create => writer.create(pending),
-                PlanAction::Update { customer_id, .. } => writer.update(customer_id, pending),
-                PlanAction::Skip { customer_id } => {
-                    run.tally(|r| r.skipped += 1);
-                    customer_of.insert(client_id, customer_id);
-                    changes = changes.clear_failure(client_id);
-                }
-                PlanAction::Conflict {
-                    customer_ids,
-                    reason,
-                } => run.tally(|r| {
-                    r.conflicts.push(ConflictEntry {
-                        client_id,
-                        customer_ids,
-                        reason,
-                    })
-                }),
-            }
+            planned.push(Planned {
+                mapped: candidate.mapped,
+                orders: candidate.orders,
+                action,
+            });
         }
-        let now = self.clock.now();
-        let (written_changes, written) = writer.flush(&run.report, now).await;
-        changes = changes.extend(written_changes);
-        customer_of.extend(written);
-        if self.config.orders_group.is_some() {
-            let items = self.sync_order_items(run, &customer_of, orders_of).await?;
-            changes = changes.extend(items);
-        }
-        self.store.apply(name, changes).await?;
-        Ok(())
+        Ok(planned)
     }
 
     /// Every order of `client_ids`, grouped by client: one search per 100 clients (and its

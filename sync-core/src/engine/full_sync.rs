@@ -13,6 +13,7 @@ use futures::{StreamExt, stream};
 use iai_shop_client::Client;
 
 use crate::config::IntegrationConfig;
+use crate::plan::{Plan, PlannedCustomer};
 
 use super::engine::{Engine, Run, SyncError};
 use super::lookup::{Lookup, LookupFacts, LookupStrategy, choose_full_sync_lookup};
@@ -20,12 +21,22 @@ use super::ports::{ShopPage, ShopPort};
 use super::report::{Progress, RunKind, SyncReport};
 use super::store::{Changes, CursorKind, FullSyncCheckpoint};
 
-/// A shop page once its customers are synced.
+/// A shop page once its customers are synced (or, in a dry run, planned).
 struct PageDone {
     page: u32,
     customers: u64,
     page_count: u32,
     total: u64,
+    planned: Vec<PlannedCustomer>,
+}
+
+/// What the page pipeline does with each page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PageWork {
+    /// Sync it: write Thulium, record in the store, move the checkpoint.
+    Sync,
+    /// Plan it only: the same reads, no write anywhere (not even the store).
+    Plan,
 }
 
 impl Engine {
@@ -59,7 +70,8 @@ impl Engine {
             },
         };
         let started_at = checkpoint.started_at;
-        self.sync_all_pages(&run, checkpoint, progress).await?;
+        self.sync_all_pages(&run, checkpoint, progress, PageWork::Sync)
+            .await?;
         let finish = Changes::new()
             .clear_checkpoint()
             .set_cursor(CursorKind::Customers, started_at)
@@ -71,16 +83,55 @@ impl Engine {
         Ok(run.finish())
     }
 
+    /// The plan of a full sync, from reads only: every shop customer, page by page, with
+    /// the action a full sync would take — the same reads as [`Engine::full_sync`] (shop
+    /// pages, one orders search per page, the same Thulium lookup strategy) through the same
+    /// code, and no write at all: neither Thulium nor the state store (no checkpoint, no
+    /// cursor). Always plans the whole customer base from the first page, and leaves out
+    /// the full sync's closing incremental pass (it only re-reads what changes during a run).
+    ///
+    /// Customers the run would create are planned independently of each other: a real run
+    /// may turn a later page's "create" into an update if an earlier page's create matched it
+    /// by e-mail or phone; with fallback matching off the counts are the same.
+    pub async fn plan_full_sync(
+        &self,
+        progress: &(dyn Fn(&Progress) + Send + Sync),
+    ) -> Result<Plan, SyncError> {
+        let run = self.begin_run(RunKind::FullSync);
+        let mut plan = Plan::default();
+        if !self.config.enabled {
+            return Ok(plan);
+        }
+        let page_size = self.options.shop_page_size.clamp(1, 100);
+        let start = FullSyncCheckpoint {
+            started_at: self.clock.now(),
+            next_page: 0,
+            page_size,
+            customers_done: 0,
+        };
+        let pages = self
+            .sync_all_pages(&run, start, progress, PageWork::Plan)
+            .await?;
+        for page in pages {
+            plan.customers.extend(page);
+        }
+        Ok(plan)
+    }
+
+    /// Works through every page from the checkpoint's, pipelined; returns the planned
+    /// customers of each page in page order (empty when syncing).
     async fn sync_all_pages(
         &self,
         run: &Run,
         mut checkpoint: FullSyncCheckpoint,
         progress: &(dyn Fn(&Progress) + Send + Sync),
-    ) -> Result<(), SyncError> {
+        work: PageWork,
+    ) -> Result<Vec<Vec<PlannedCustomer>>, SyncError> {
         let name = self.config.name.as_str();
+        let mut planned = Vec::new();
         let first = self.read_page(run, checkpoint.next_page).await?;
         if first.items.is_empty() {
-            return Ok(());
+            return Ok(planned);
         }
         let lookup = self.choose_lookup(run, &first).await?;
         let strategy = match lookup {
@@ -95,7 +146,7 @@ impl Engine {
             // The first page is already read; the rest are read inside the pipeline.
             let pages = stream::iter(from..page_count.max(from + 1)).map(|number| {
                 let ready = prefetched.take().filter(|p| p.page == number);
-                self.sync_page(run, &lookup, number, ready)
+                self.sync_page(run, &lookup, number, ready, work)
             });
             let mut pages = pages.buffered(self.options.concurrency.max(1));
             let mut last_empty = false;
@@ -109,7 +160,10 @@ impl Engine {
                 checkpoint.next_page = done.page + 1;
                 checkpoint.customers_done += done.customers;
                 run.tally(|r| r.pages += 1);
-                self.store.set_checkpoint(name, checkpoint.clone()).await?;
+                match work {
+                    PageWork::Sync => self.store.set_checkpoint(name, checkpoint.clone()).await?,
+                    PageWork::Plan => planned.push(done.planned),
+                }
                 progress(&Progress {
                     page: done.page,
                     page_count: done.page_count,
@@ -119,7 +173,7 @@ impl Engine {
             }
             // The shop grew during the run: go on with the pages that appeared.
             if last_empty || checkpoint.next_page >= page_count {
-                return Ok(());
+                return Ok(planned);
             }
         }
     }
@@ -138,18 +192,36 @@ impl Engine {
         lookup: &Lookup,
         number: u32,
         ready: Option<ShopPage<Client>>,
+        work: PageWork,
     ) -> Result<PageDone, SyncError> {
         let page = match ready {
             Some(page) => page,
             None => self.read_page(run, number).await?,
         };
-        let done = PageDone {
+        let mut done = PageDone {
             page: number,
             customers: page.items.len() as u64,
             page_count: page.page_count,
             total: page.total,
+            planned: Vec::new(),
         };
-        self.sync_clients(run, lookup, page.items).await?;
+        match work {
+            PageWork::Sync => self.sync_clients(run, lookup, page.items).await?,
+            PageWork::Plan => {
+                let planned = self.plan_clients(run, lookup, page.items).await?;
+                done.planned = planned
+                    .into_iter()
+                    .map(|p| {
+                        PlannedCustomer::new(
+                            p.mapped.client_id,
+                            &p.mapped.input,
+                            p.action,
+                            p.mapped.issues,
+                        )
+                    })
+                    .collect();
+            }
+        }
         Ok(done)
     }
 
