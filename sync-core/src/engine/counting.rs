@@ -154,6 +154,11 @@ impl CrmPort for CountedCrm {
         counted(&self.counts, &self.limit, "crm.customers_page", call).await
     }
 
+    async fn customer(&self, customer_id: u64) -> Result<Customer, PortError> {
+        let call = self.inner.customer(customer_id);
+        counted(&self.counts, &self.limit, "crm.customer", call).await
+    }
+
     async fn create_customers(
         &self,
         inputs: &[CustomerInput],

@@ -19,9 +19,11 @@ use crate::plan::{PlanAction, PlanInput, needs_lookup, plan_customer};
 use super::clock::Clock;
 use super::counting::{CountedCrm, CountedShop, RequestCounts};
 use super::customer_locks::CustomerLocks;
+use super::first_write::FirstWriteCheck;
 use super::lookup::Lookup;
 use super::orders_group::ResolvedGroup;
 use super::ports::{CrmPort, OrdersQuery, PortError, ShopPort};
+use super::preflight::PreflightError;
 use super::report::{ConflictEntry, RunKind, SyncReport};
 use super::store::{Changes, StateStore, StoreError};
 use super::writer::{Pending, Writer};
@@ -76,6 +78,10 @@ pub enum SyncError {
     /// The state store failed.
     #[error("state store: {0}")]
     Store(#[from] StoreError),
+    /// The first customer written into a tenant that preflight could not check lacks
+    /// required custom fields: nothing else was written (see `engine::preflight`).
+    #[error("the first customer written shows that {0}")]
+    FieldsMissing(#[source] PreflightError),
 }
 
 /// One integration's sync engine: reads the shop, plans, writes Thulium, remembers.
@@ -93,6 +99,7 @@ pub struct Engine {
     shop_limit: Arc<Semaphore>,
     crm_limit: Arc<Semaphore>,
     pub(crate) orders_group: OnceCell<Option<Arc<ResolvedGroup>>>,
+    pub(crate) first_write: FirstWriteCheck,
 }
 
 impl std::fmt::Debug for Engine {
@@ -175,19 +182,23 @@ impl Engine {
             shop_limit: Arc::new(Semaphore::new(permits)),
             crm_limit: Arc::new(Semaphore::new(permits)),
             orders_group: OnceCell::new(),
+            first_write: FirstWriteCheck::default(),
         }
     }
 
     /// The same engine with other options.
     pub fn with_options(self, options: EngineOptions) -> Self {
-        Self::build(
+        let first_write = std::mem::take(&mut *self.first_write.lock_state());
+        let engine = Self::build(
             self.config,
             self.shop,
             self.crm,
             self.store,
             self.clock,
             options,
-        )
+        );
+        *engine.first_write.lock_state() = first_write;
+        engine
     }
 
     /// The integration's config.
@@ -282,6 +293,8 @@ impl Engine {
                 }),
             }
         }
+        self.check_first_write(run, &mut writer, &mut changes, &mut customer_of)
+            .await?;
         let now = self.clock.now();
         let (written_changes, written) = writer.flush(&run.report, now).await;
         changes = changes.extend(written_changes);

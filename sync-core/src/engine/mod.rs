@@ -18,6 +18,7 @@ mod customer_locks;
 #[allow(clippy::module_inception)]
 mod engine;
 mod error_summary;
+mod first_write;
 mod full_sync;
 mod incremental;
 pub mod lookup;

@@ -1,5 +1,20 @@
 //! Preflight: everything that must hold before the first write, checked with a handful of
 //! reads. Nothing is written when it fails, and the error names every problem at once.
+//!
+//! # A brand-new tenant
+//!
+//! Thulium shows which custom fields exist only on a customer, so a tenant without any
+//! customer cannot have its fields checked. When that is the only thing preflight could not
+//! check, it passes with a [`PreflightWarning::FieldsUnverified`] instead of failing (a new
+//! tenant could otherwise never start). Hand the report to each engine
+//! ([`Engine::after_preflight`](super::Engine::after_preflight)): the engine then creates
+//! its first customer alone, reads it back with its custom fields and checks every required
+//! field is there — real Thulium may silently drop unknown custom fields on write, so only
+//! the read-back proves it. If a field is missing, the run stops with
+//! [`SyncError::FieldsMissing`](super::SyncError::FieldsMissing) (the same message as
+//! preflight's) before anything else is written. That one customer stays in Thulium, linked
+//! in the state store without a fingerprint, so the run after the fields are created
+//! rewrites it instead of creating it again.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -137,6 +152,55 @@ impl fmt::Display for PreflightProblem {
     }
 }
 
+/// Something preflight could not check but that does not stop the integrations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PreflightWarning {
+    /// The tenant has no customer yet, so these custom fields could not be checked; the
+    /// engine verifies them on its first write (see the module docs).
+    FieldsUnverified {
+        /// The integration.
+        integration: String,
+        /// The fields' display names.
+        fields: Vec<String>,
+    },
+}
+
+impl fmt::Display for PreflightWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::FieldsUnverified {
+                integration,
+                fields,
+            } => {
+                let names: Vec<String> = fields.iter().map(|n| format!("`{n}`")).collect();
+                write!(
+                    f,
+                    "[{integration}] the Thulium tenant has no customer yet, so custom fields {} \
+                     could not be checked: they will be verified on the first write",
+                    names.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// Preflight passed; what it could not check is listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PreflightReport {
+    /// Warnings, in the order found (empty when everything was checked).
+    pub warnings: Vec<PreflightWarning>,
+}
+
+impl PreflightReport {
+    /// Whether `integration`'s custom fields are still to be verified on the first write.
+    pub fn fields_unverified(&self, integration: &str) -> bool {
+        self.warnings.iter().any(|w| {
+            matches!(w, PreflightWarning::FieldsUnverified { integration: i, .. } if i == integration)
+        })
+    }
+}
+
 /// Preflight failed; every problem found is listed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("preflight failed:\n{}", .problems.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n"))]
@@ -169,25 +233,46 @@ pub fn required_fields(config: &IntegrationConfig) -> Vec<RequiredField> {
 /// Checks the enabled integrations of `configs` against the shop and the CRM: settings
 /// valid, both sides reachable with the given credentials, every custom field present with
 /// the right kind, no ID field shared, the orders group complete. Reads only.
+///
+/// On a tenant without any customer the fields cannot be checked: that alone passes with
+/// a warning, and the engines verify the fields on their first write (see the module docs).
 pub async fn preflight(
     shop: &dyn ShopPort,
     crm: &dyn CrmPort,
     configs: &[IntegrationConfig],
-) -> Result<(), PreflightError> {
+) -> Result<PreflightReport, PreflightError> {
     let enabled: Vec<&IntegrationConfig> = configs.iter().filter(|c| c.enabled).collect();
     let mut problems = config_problems(&enabled);
     if let Err(error) = shop.verify().await {
         problems.push(PreflightProblem::Shop(error));
     }
-    match crm_problems(crm, &enabled).await {
+    let mut report = PreflightReport::default();
+    match crm_problems(crm, &enabled, &mut report).await {
         Ok(found) => problems.extend(found),
         Err(error) => problems.push(PreflightProblem::Crm(error)),
     }
     if problems.is_empty() {
-        Ok(())
+        Ok(report)
     } else {
         Err(PreflightError { problems })
     }
+}
+
+/// The required fields of `config` that `customer` (read back with its custom fields)
+/// does not show, as preflight problems — the first-write check of an empty tenant.
+pub(crate) fn missing_on(
+    config: &IntegrationConfig,
+    customer: &thulium_client::Customer,
+) -> Vec<PreflightProblem> {
+    required_fields(config)
+        .into_iter()
+        .filter(|field| !customer.custom_fields.is_defined(&field.name))
+        .map(|field| PreflightProblem::FieldMissing {
+            integration: config.name.clone(),
+            field: field.name,
+            kind: field.kind,
+        })
+        .collect()
 }
 
 fn config_problems(configs: &[&IntegrationConfig]) -> Vec<PreflightProblem> {
@@ -225,10 +310,22 @@ fn config_problems(configs: &[&IntegrationConfig]) -> Vec<PreflightProblem> {
 async fn crm_problems(
     crm: &dyn CrmPort,
     configs: &[&IntegrationConfig],
+    report: &mut PreflightReport,
 ) -> Result<Vec<PreflightProblem>, PortError> {
     let mut problems = Vec::new();
     for config in configs {
         let findings = crm.verify(&required_fields(config)).await?;
+        let unverified: Vec<String> = findings
+            .iter()
+            .filter(|(_, finding)| *finding == FieldFinding::NoCustomerYet)
+            .map(|(field, _)| field.name.clone())
+            .collect();
+        if !unverified.is_empty() {
+            report.warnings.push(PreflightWarning::FieldsUnverified {
+                integration: config.name.clone(),
+                fields: unverified,
+            });
+        }
         problems.extend(
             findings
                 .into_iter()
@@ -269,7 +366,8 @@ fn field_problem(
 ) -> Option<PreflightProblem> {
     let integration = integration.to_owned();
     match finding {
-        FieldFinding::Present | FieldFinding::KindUnknown => None,
+        // Verified on the first write instead; preflight reports it as a warning.
+        FieldFinding::Present | FieldFinding::KindUnknown | FieldFinding::NoCustomerYet => None,
         FieldFinding::Missing => Some(PreflightProblem::FieldMissing {
             integration,
             field: field.name,

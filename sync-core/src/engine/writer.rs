@@ -18,9 +18,9 @@ use super::store::{Changes, WrittenCustomer};
 
 /// A customer waiting to be written.
 pub(crate) struct Pending {
-    client_id: u64,
-    input: CustomerInput,
-    fingerprint: Fingerprint,
+    pub(crate) client_id: u64,
+    pub(crate) input: CustomerInput,
+    pub(crate) fingerprint: Fingerprint,
 }
 
 impl Pending {
@@ -66,6 +66,16 @@ impl<'a> Writer<'a> {
 
     pub(crate) fn update(&mut self, customer_id: u64, pending: Pending) {
         self.updates.push((customer_id, pending));
+    }
+
+    /// Nothing to write.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.creates.is_empty() && self.updates.is_empty()
+    }
+
+    /// Takes the first create out, to write it alone.
+    pub(crate) fn take_create(&mut self) -> Option<Pending> {
+        (!self.creates.is_empty()).then(|| self.creates.remove(0))
     }
 
     /// Writes everything collected, all chunks at once (the counted ports bound how many

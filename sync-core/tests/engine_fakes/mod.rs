@@ -280,6 +280,9 @@ pub struct FakeCrm {
     pub groups: Mutex<Vec<FieldGroup>>,
     /// Field-group items by item id.
     pub items: Mutex<BTreeMap<u64, FieldGroupItem>>,
+    /// The custom fields the tenant defines, when restricted: others are silently dropped
+    /// on write (as real Thulium may do), and a read lists every defined one.
+    pub defined_fields: Mutex<Option<Vec<String>>>,
 }
 
 impl FakeCrm {
@@ -294,6 +297,7 @@ impl FakeCrm {
             findings: Mutex::new(HashMap::new()),
             groups: Mutex::new(Vec::new()),
             items: Mutex::new(BTreeMap::new()),
+            defined_fields: Mutex::new(None),
         }
     }
 
@@ -370,9 +374,11 @@ impl FakeCrm {
     }
 
     fn store(&self, customer_id: u64, input: &CustomerInput) {
-        let fields: BTreeMap<String, Value> = input
+        let defined = self.defined_fields.lock().unwrap().clone();
+        let mut fields: BTreeMap<String, Value> = input
             .custom_fields
             .iter()
+            .filter(|(name, _)| defined.as_ref().is_none_or(|d| d.contains(name)))
             .map(|(name, value)| {
                 let json = match value {
                     CustomFieldValue::Number(n) => Value::from(*n),
@@ -383,6 +389,9 @@ impl FakeCrm {
                 (name.clone(), json)
             })
             .collect();
+        for name in defined.into_iter().flatten() {
+            fields.entry(name).or_insert(Value::Null);
+        }
         let customer = Customer {
             customer_id,
             name: input.name.clone(),
@@ -519,6 +528,16 @@ impl CrmPort for FakeCrm {
                 .collect(),
             total: Some(customers.len() as u64),
         })
+    }
+
+    async fn customer(&self, customer_id: u64) -> Result<Customer, PortError> {
+        self.calls.hit("crm.customer");
+        self.calls.wait().await;
+        let customers = self.customers.lock().unwrap();
+        customers
+            .get(&customer_id)
+            .cloned()
+            .ok_or_else(|| PortError::permanent("customer not found").with_status(404))
     }
 
     async fn create_customers(

@@ -70,10 +70,7 @@ fn finding(status: FieldStatus) -> FieldFinding {
         FieldStatus::PresentKindUnknown => FieldFinding::KindUnknown,
         FieldStatus::Missing => FieldFinding::Missing,
         FieldStatus::WrongKind { observed } => FieldFinding::WrongKind { observed },
-        FieldStatus::CannotCheck(CannotCheckReason::NoCustomers) => FieldFinding::CannotCheck(
-            "the tenant has no customer yet, and Thulium shows custom fields only on a customer"
-                .to_owned(),
-        ),
+        FieldStatus::CannotCheck(CannotCheckReason::NoCustomers) => FieldFinding::NoCustomerYet,
         FieldStatus::CannotCheck(CannotCheckReason::CredentialsRefused) => {
             FieldFinding::CannotCheck("the credentials were refused".to_owned())
         }
@@ -151,6 +148,16 @@ impl CrmPort for ThuliumCrm {
             customers: page.items,
             total: page.count,
         })
+    }
+
+    async fn customer(&self, customer_id: u64) -> Result<Customer, PortError> {
+        self.client
+            .customers()
+            .get(customer_id)
+            .include_custom_fields()
+            .send()
+            .await
+            .map_err(|e| crm_error(&e))
     }
 
     async fn create_customers(

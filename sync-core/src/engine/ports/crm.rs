@@ -40,7 +40,10 @@ pub enum FieldFinding {
         /// The kind the value looked like.
         observed: FieldKind,
     },
-    /// The field could not be checked (e.g. an empty tenant shows no custom fields).
+    /// The tenant has no customer yet, and Thulium shows which custom fields exist only on
+    /// a customer: the field is verified on the first write instead (see the preflight).
+    NoCustomerYet,
+    /// The field could not be checked for another reason.
     CannotCheck(String),
 }
 
@@ -71,6 +74,16 @@ pub trait CrmPort: Send + Sync {
 
     /// One page of the whole tenant, with custom fields (`limit` at most 1000).
     async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError>;
+
+    /// One customer with its custom fields (`GET customers/:id?include_custom_fields=true`).
+    ///
+    /// The default answers that the port cannot read single customers; the engine needs it
+    /// only to verify the custom fields on the first write into an empty tenant.
+    async fn customer(&self, customer_id: u64) -> Result<Customer, PortError> {
+        Err(PortError::permanent(format!(
+            "this CRM port cannot read customer {customer_id} alone"
+        )))
+    }
 
     /// Creates customers in one batch request; one outcome per input, in order.
     async fn create_customers(
