@@ -260,15 +260,23 @@ fn integration(entry: IntegrationFile, index: usize) -> Result<IntegrationSettin
     config
         .validate()
         .map_err(|error| in_label(SettingsError::new(error.to_string())))?;
+    // A disabled integration is never run: its secrets may be unset (say, the outlet's key
+    // was already removed from the environment).
+    let needed = |result: Result<SecretString, SettingsError>| match result {
+        Err(_) if !config.enabled => Ok(None),
+        other => other.map(Some).map_err(in_label),
+    };
     let shop = ShopSettings {
         url: entry.shop.url,
-        api_key: secret(entry.shop.api_key, entry.shop.api_key_env, "shop.api_key")
-            .map_err(in_label)?,
+        api_key: needed(secret(
+            entry.shop.api_key,
+            entry.shop.api_key_env,
+            "shop.api_key",
+        ))?
+        .unwrap_or_else(|| SecretString::from(String::new())),
     };
     let webhook_token = match entry.webhook {
-        Some(webhook) => {
-            Some(secret(webhook.token, webhook.token_env, "webhook.token").map_err(in_label)?)
-        }
+        Some(webhook) => needed(secret(webhook.token, webhook.token_env, "webhook.token"))?,
         None => None,
     };
     Ok(IntegrationSettings {
@@ -373,11 +381,22 @@ mod tests {
 
     #[test]
     fn errors_name_the_integration_and_the_setting() {
-        let text = TWO.replace("api_key = \"k2\"", "api_key_env = \"SURELY_UNSET_VAR_42\"");
+        let unset = TWO.replace("api_key = \"k2\"", "api_key_env = \"SURELY_UNSET_VAR_42\"");
+        let text = unset.replace("enabled = false", "enabled = true");
         let error = parse(&text, None, no_thulium).err().unwrap();
         assert_eq!(
             error.0,
             "integration `outlet`: shop.api_key_env: environment variable SURELY_UNSET_VAR_42 is not set"
+        );
+        // Disabled, it is never run: its key may be unset.
+        let settings = parse(&unset, None, no_thulium).unwrap();
+        assert!(!settings.integrations[1].config.enabled);
+        assert!(
+            settings.integrations[1]
+                .shop
+                .api_key
+                .expose_secret()
+                .is_empty()
         );
         let text = TWO.replace("enabled = false", "enabeld = false");
         let error = parse(&text, None, no_thulium).err().unwrap();
