@@ -1,10 +1,11 @@
 //! The demo the binaries run without arguments: the sandbox (both simulators on loopback)
-//! with a seeded, generated shop and a Thulium tenant that has the default custom fields and
-//! one contact of its own (no shop customer yet), and [`Settings`] pointing at it.
+//! with a seeded, generated shop and a brand-new, empty Thulium tenant that has the default
+//! custom fields, and [`Settings`] pointing at it. An empty tenant cannot show its custom
+//! fields to preflight; the engine verifies them on its first write.
 
 use sandbox::generator::{GeneratorConfig, generate};
 use sandbox::idosell::{ShopSimConfig, SimClock};
-use sandbox::thulium::{CustomerRecord, ThuliumSimConfig};
+use sandbox::thulium::ThuliumSimConfig;
 use sandbox::{Sandbox, SandboxConfig};
 use secrecy::SecretString;
 use sync_core::config::IntegrationConfig;
@@ -57,24 +58,9 @@ pub async fn start_sandbox(options: DemoOptions) -> std::io::Result<Sandbox> {
     .with_data(data);
     Sandbox::start(SandboxConfig {
         shop,
-        thulium: ThuliumSimConfig {
-            initial_customers: vec![existing_contact()],
-            ..ThuliumSimConfig::default()
-        },
+        thulium: ThuliumSimConfig::default(),
     })
     .await
-}
-
-/// A contact the tenant held before the integration (a supplier, with no shop ID). A real
-/// contact center's tenant is never empty, and Thulium shows which custom fields exist
-/// only on a customer, so preflight needs at least one.
-fn existing_contact() -> CustomerRecord {
-    CustomerRecord {
-        name: Some("Hurtownia".to_owned()),
-        surname: Some("Dostawca".to_owned()),
-        phones: vec!["+48221234567".to_owned()],
-        ..CustomerRecord::default()
-    }
 }
 
 /// Settings for one integration from the sandbox's shop into its Thulium tenant, with the

@@ -31,10 +31,12 @@
 //! let crm = Arc::new(ThuliumCrm::new(
 //!     ThuliumClient::builder(thulium_url).credentials(user, password).build()?,
 //! ));
-//! preflight(shop.as_ref(), crm.as_ref(), &[config.clone()]).await?;
+//! let checked = preflight(shop.as_ref(), crm.as_ref(), &[config.clone()]).await?;
 //!
 //! let store = Arc::new(SqliteStore::open_in_memory()?); // SqliteStore::open("state.sqlite") to keep it
 //! let engine = Engine::new(config, shop, crm, store, Arc::new(SystemClock::local()));
+//! // A tenant without customers cannot show its custom fields: verify them on the first write.
+//! engine.after_preflight(&checked);
 //! let report = engine.full_sync(&|progress| eprintln!("{} customers", progress.customers_done)).await?;
 //! println!("{report}");
 //! assert_eq!(report.created, 40);

@@ -112,23 +112,34 @@ impl Wiring {
     /// Checks every enabled integration before anything is written: each shop answers
     /// with its key, the tenant accepts the credentials and has every custom field with
     /// the right kind, and no two integrations share an ID field. Returns one readable
-    /// line per problem.
-    pub async fn preflight(&self) -> Result<(), Vec<String>> {
+    /// line per problem, or on success one line per warning.
+    ///
+    /// A tenant without any customer passes with a warning: its custom fields cannot be
+    /// seen yet, so each engine is told to verify them on its first write
+    /// ([`Engine::after_preflight`]).
+    pub async fn preflight(&self) -> Result<Vec<String>, Vec<String>> {
         let enabled: Vec<&Wired> = self.enabled().collect();
         let Some(first) = enabled.first() else {
             return Err(vec!["no integration is enabled".to_owned()]);
         };
         let configs: Vec<IntegrationConfig> = enabled.iter().map(|w| w.config.clone()).collect();
         let mut problems = Vec::new();
+        let mut warnings = Vec::new();
         // One preflight covers the tenant for all integrations (fields, shared ID fields)
         // and the first shop; the other shops only need their own `verify`.
-        if let Err(error) = preflight(first.shop.as_ref(), self.crm.as_ref(), &configs).await {
-            problems.extend(error.problems.iter().map(|problem| match problem {
+        match preflight(first.shop.as_ref(), self.crm.as_ref(), &configs).await {
+            Ok(report) => {
+                for wired in &enabled {
+                    wired.engine.after_preflight(&report);
+                }
+                warnings.extend(report.warnings.iter().map(ToString::to_string));
+            }
+            Err(error) => problems.extend(error.problems.iter().map(|problem| match problem {
                 PreflightProblem::Shop(error) => {
                     format!("[{}] IdoSell shop: {error}", first.config.name)
                 }
                 other => other.to_string(),
-            }));
+            })),
         }
         for wired in &enabled[1..] {
             if let Err(error) = wired.shop.verify().await {
@@ -136,7 +147,7 @@ impl Wiring {
             }
         }
         if problems.is_empty() {
-            Ok(())
+            Ok(warnings)
         } else {
             Err(problems)
         }

@@ -9,6 +9,7 @@ use examples::demo::{DemoOptions, start_sandbox};
 use sandbox::Sandbox;
 use sandbox::faults::Fault;
 use serde_json::Value;
+use thulium_client::{CustomerInput, ThuliumClient};
 
 const CUSTOMERS: usize = 250;
 
@@ -113,6 +114,20 @@ async fn syncs_the_sandbox_then_a_second_run_with_the_state_file_writes_nothing(
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("Preflight passed"), "{stdout}");
+    // The demo tenant starts empty: its fields are verified on the first write.
+    assert_eq!(contacts_before, 0);
+    assert!(stdout.contains("verified on the first write"), "{stdout}");
+    let counters = sandbox.thulium().counters();
+    assert_eq!(
+        counters.get("POST", "/api/customers"),
+        1,
+        "the first customer alone"
+    );
+    assert_eq!(
+        counters.get("GET", "/api/customers/{id}"),
+        1,
+        "and read back"
+    );
     assert!(stdout.contains("/card/shop/"), "{stdout}");
     assert!(
         !stdout.contains(&sandbox.thulium_password),
@@ -148,6 +163,22 @@ async fn syncs_the_sandbox_then_a_second_run_with_the_state_file_writes_nothing(
 async fn failed_customers_give_exit_2_and_are_listed_in_the_report() {
     const REFUSED: usize = 3;
     let sandbox = sandbox().await;
+    // A tenant with a contact of its own, so that every create goes in a batch (an empty
+    // tenant gets its first customer alone, to check the custom fields).
+    ThuliumClient::builder(sandbox.thulium_url.clone())
+        .credentials(
+            sandbox.thulium_user.clone(),
+            sandbox.thulium_password.clone(),
+        )
+        .build()
+        .unwrap()
+        .customers()
+        .create(&CustomerInput {
+            surname: Some("Dostawca".into()),
+            ..CustomerInput::default()
+        })
+        .await
+        .unwrap();
     let faults = sandbox.thulium().faults();
     faults.fail_next("POST /api/batch/customers", 1, Fault::Status(400));
     faults.fail_next("POST /api/customers", REFUSED as u32, Fault::Status(400));
@@ -234,8 +265,8 @@ async fn dry_run_prints_the_plan_and_writes_nothing() {
     );
     assert_eq!(
         sandbox.thulium().customer_count(),
-        1,
-        "only the tenant's own contact"
+        0,
+        "the tenant is still empty"
     );
     let json = read_json(&report);
     assert_eq!(json["dry_run"], true);

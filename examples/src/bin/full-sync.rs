@@ -94,13 +94,20 @@ async fn run(args: Args) -> Result<u8, Stop> {
     let wiring = Wiring::connect(&settings, EngineOptions::default())
         .await
         .map_err(config_error)?;
-    wiring.preflight().await.map_err(|problems| {
+    let warnings = wiring.preflight().await.map_err(|problems| {
         Stop(
             EXIT_CONFIG,
             format!("preflight failed: {}", problems.join("; ")),
         )
     })?;
-    println!("Preflight passed: both sides answer and every custom field exists.");
+    if warnings.is_empty() {
+        println!("Preflight passed: both sides answer and every custom field exists.");
+    } else {
+        println!("Preflight passed: both sides answer.");
+        for warning in &warnings {
+            println!("  note: {warning}");
+        }
+    }
     for disabled in wiring.integrations.iter().filter(|w| !w.config.enabled) {
         println!("Integration {}: disabled, skipped.", disabled.config.name);
     }

@@ -168,10 +168,13 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
             .await
             .map_err(|e| e.0)?,
     );
-    wiring
+    let warnings = wiring
         .preflight()
         .await
         .map_err(|problems| format!("preflight failed: {}", problems.join("; ")))?;
+    for warning in &warnings {
+        println!("note: {warning}");
+    }
     first_full_syncs(&wiring).await?;
 
     let listener = tokio::net::TcpListener::bind(args.listen)
