@@ -231,11 +231,15 @@ fn print_requests(sandbox: &Sandbox) {
 
 fn print_sandbox(sandbox: &Sandbox, options: DemoOptions) {
     println!(
-        "Demo: sandbox with {} shop customers and {} orders (seed {}); Thulium holds {} contact.",
+        "Demo: sandbox with {} shop customers and {} orders (seed {}); Thulium holds {}.",
         sandbox.shop().customer_count(),
         sandbox.shop().order_count(),
         options.seed,
-        sandbox.thulium().customer_count()
+        match sandbox.thulium().customer_count() {
+            0 => "no contact yet".to_owned(),
+            1 => "1 contact".to_owned(),
+            n => format!("{n} contacts"),
+        }
     );
     println!("  IdoSell simulator: {}", sandbox.shop_url);
     println!("  Thulium simulator: {}", sandbox.thulium_url);
