@@ -9,7 +9,9 @@
 //! | wrong token | 401, the body is not even read |
 //! | disabled integration | 409 with a message |
 //! | body over the limit (64 KiB by default) | 413 |
-//! | body without an event id ([`parse_webhook`]) | 400 |
+//! | body naming no client, order or serial number, or not parseable ([`parse_webhook`]) | 400 |
+//! | a path segment that is not UTF-8 once percent-decoded | 400 (axum), nothing read |
+//! | any method but `POST` | 405 |
 //! | queue full or shutting down | 503 (the shop retries) |
 //! | otherwise | 202; the trigger goes into a bounded queue |
 //!

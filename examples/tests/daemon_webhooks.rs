@@ -2,104 +2,14 @@
 //! that accepted events reach the sink coalesced.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, Mutex};
+mod common;
+
 use std::time::Duration;
 
-use examples::webhook_server::{Received, TriggerSink, WebhookTarget, run_worker, webhook_router};
-use iai_shop_client::webhook::{WebhookEventKind, WebhookTrigger};
-use secrecy::SecretString;
+use common::{EVENT, TOKEN, start, targets};
+use examples::webhook_server::{Received, webhook_router};
+use iai_shop_client::webhook::WebhookEventKind;
 use tokio::sync::mpsc;
-
-const TOKEN: &str = "0123456789abcdef-token";
-
-/// Records every delivery.
-#[derive(Default)]
-struct Recorder {
-    deliveries: Mutex<Vec<(String, Vec<WebhookTrigger>)>>,
-}
-
-impl TriggerSink for Recorder {
-    async fn deliver(&self, integration: &str, triggers: Vec<WebhookTrigger>) {
-        self.deliveries
-            .lock()
-            .unwrap()
-            .push((integration.to_owned(), triggers));
-    }
-}
-
-struct Receiver {
-    base: String,
-    http: reqwest::Client,
-    recorder: Arc<Recorder>,
-    worker: tokio::task::JoinHandle<()>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-fn targets() -> Vec<WebhookTarget> {
-    vec![
-        WebhookTarget {
-            name: "main".into(),
-            enabled: true,
-            token: Some(SecretString::from(TOKEN)),
-        },
-        WebhookTarget {
-            name: "outlet".into(),
-            enabled: false,
-            token: Some(SecretString::from(TOKEN)),
-        },
-        WebhookTarget {
-            name: "no-token".into(),
-            enabled: true,
-            token: None,
-        },
-    ]
-}
-
-/// Serves the receiver on a free port; the worker gathers bursts for `gather`.
-async fn start(queue: usize, gather: Duration, body_limit: usize) -> Receiver {
-    let (sender, receiver) = mpsc::channel::<Received>(queue);
-    let recorder = Arc::new(Recorder::default());
-    let worker = tokio::spawn(run_worker(receiver, Arc::clone(&recorder), gather));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = webhook_router(targets(), sender, body_limit);
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    Receiver {
-        base,
-        http: reqwest::Client::new(),
-        recorder,
-        worker,
-        server,
-    }
-}
-
-impl Receiver {
-    async fn post(&self, path: &str, body: impl Into<reqwest::Body>) -> reqwest::StatusCode {
-        self.http
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-    }
-
-    /// Stops the server (dropping the queue's sender) and waits for the worker to drain.
-    async fn stop(self) -> Vec<(String, Vec<WebhookTrigger>)> {
-        self.server.abort();
-        let _ = self.server.await;
-        tokio::time::timeout(Duration::from_secs(5), self.worker)
-            .await
-            .expect("the worker ends once the receiver is gone")
-            .unwrap();
-        std::mem::take(&mut *self.recorder.deliveries.lock().unwrap())
-    }
-}
-
-const EVENT: &str = r#"{"event":"clientUpdated","clientId":42}"#;
 
 #[tokio::test]
 async fn refused_requests_touch_nothing() {

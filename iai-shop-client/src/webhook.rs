@@ -122,6 +122,10 @@ pub fn parse_webhook(body: &[u8]) -> Result<WebhookTrigger, WebhookError> {
     let document = match serde_json::from_str::<Value>(text) {
         Ok(value @ (Value::Object(_) | Value::Array(_))) => value,
         Ok(_) => return Err(WebhookError::Malformed),
+        // A body that opens like JSON but does not parse (cut short, nested past the parser's
+        // limit) is broken JSON, not a form: a `&clientId=1&` inside one of its strings must
+        // not be taken for an id.
+        Err(_) if text.starts_with(['{', '[']) => return Err(WebhookError::Malformed),
         Err(_) => form_to_json(text).ok_or(WebhookError::Malformed)?,
     };
     trigger_from(&document)
@@ -255,6 +259,18 @@ mod tests {
         assert_eq!(
             parse_webhook(br#"{"clientId":""}"#),
             Err(WebhookError::NoId)
+        );
+    }
+
+    #[test]
+    fn broken_json_is_not_read_as_a_form() {
+        assert_eq!(
+            parse_webhook(br#"{"event":"clientUpdated","note":"a&clientId=7&b=c"#),
+            Err(WebhookError::Malformed)
+        );
+        assert_eq!(
+            parse_webhook(br#"["x&clientId=7&y=""#),
+            Err(WebhookError::Malformed)
         );
     }
 }
