@@ -143,9 +143,23 @@ async fn first_full_sync_creates_everyone_with_page_bounded_requests() {
         holder.custom_fields
     );
 
+    // One report per page, in the order the pages finished (the short last page may finish
+    // before a full one), each counting every customer finished so far.
     let seen = progress.lock().unwrap().clone();
+    let mut pages: Vec<u32> = seen.iter().map(|p| p.page).collect();
+    pages.sort_unstable();
+    assert_eq!(pages, vec![0, 1, 2]);
     let done: Vec<u64> = seen.iter().map(|p| p.customers_done).collect();
-    assert_eq!(done, vec![100, 200, 250]);
+    let page_size = |page: u32| if page == 2 { 50 } else { 100 };
+    let expected: Vec<u64> = seen
+        .iter()
+        .scan(0, |sum, p| {
+            *sum += page_size(p.page);
+            Some(*sum)
+        })
+        .collect();
+    assert_eq!(done, expected);
+    assert_eq!(done.last(), Some(&CUSTOMERS));
     assert!(
         seen.iter()
             .all(|p| p.customers_total == CUSTOMERS && p.page_count == 3)

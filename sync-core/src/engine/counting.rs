@@ -3,7 +3,10 @@
 //! the engine's concurrency (one semaphore per API, shared by every run of the engine).
 //!
 //! A permit is held only for the duration of one port call and no call is made while
-//! holding one, so the bound cannot deadlock however the pipeline nests its work.
+//! holding one, so the bound cannot deadlock however the pipeline nests its work. Each call
+//! runs as its own task with its permit ([`on_worker`]): the permit is given back the moment
+//! the answer is decoded, not when the pipeline's task next gets round to it, so a busy
+//! pipeline never keeps a slot idle.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -20,6 +23,7 @@ use super::ports::{
     CrmPage, CrmPort, CustomerUpdate, FieldFinding, OrdersQuery, PortError, RequiredField,
     ShopPage, ShopPort,
 };
+use super::worker::on_worker;
 use crate::window::Window;
 
 /// Requests per port method (`shop.customers_page`, `crm.create_customers`, …).
@@ -39,17 +43,21 @@ impl RequestCounts {
     }
 }
 
-/// A port call made under a permit of `limit`, counted as `method`.
-async fn counted<T>(
+/// A port call made under a permit of `limit`, counted as `method`, run as its own task.
+async fn counted<T: Send + 'static>(
     counts: &RequestCounts,
-    limit: &Semaphore,
+    limit: &Arc<Semaphore>,
     method: &'static str,
-    call: impl Future<Output = Result<T, PortError>>,
+    call: impl Future<Output = Result<T, PortError>> + Send + 'static,
 ) -> Result<T, PortError> {
     counts.hit(method);
-    // The semaphore is never closed; if it were, running unthrottled is the safe fallback.
-    let _permit = limit.acquire().await.ok();
-    call.await
+    let limit = Arc::clone(limit);
+    on_worker(async move {
+        // The semaphore is never closed; if it were, running unthrottled is the safe fallback.
+        let _permit = limit.acquire_owned().await.ok();
+        call.await
+    })
+    .await
 }
 
 /// The shop port of one run: counted and throttled.
@@ -62,13 +70,9 @@ pub(crate) struct CountedShop {
 #[async_trait]
 impl ShopPort for CountedShop {
     async fn verify(&self) -> Result<(), PortError> {
-        counted(
-            &self.counts,
-            &self.limit,
-            "shop.verify",
-            self.inner.verify(),
-        )
-        .await
+        let inner = Arc::clone(&self.inner);
+        let call = async move { inner.verify().await };
+        counted(&self.counts, &self.limit, "shop.verify", call).await
     }
 
     async fn customers_page(
@@ -77,12 +81,15 @@ impl ShopPort for CountedShop {
         page: u32,
         page_size: u32,
     ) -> Result<ShopPage<Client>, PortError> {
-        let call = self.inner.customers_page(modified, page, page_size);
+        let inner = Arc::clone(&self.inner);
+        let call = async move { inner.customers_page(modified, page, page_size).await };
         counted(&self.counts, &self.limit, "shop.customers_page", call).await
     }
 
     async fn customers_by_ids(&self, client_ids: &[u64]) -> Result<Vec<Client>, PortError> {
-        let call = self.inner.customers_by_ids(client_ids);
+        let inner = Arc::clone(&self.inner);
+        let client_ids = client_ids.to_vec();
+        let call = async move { inner.customers_by_ids(&client_ids).await };
         counted(&self.counts, &self.limit, "shop.customers_by_ids", call).await
     }
 
@@ -92,12 +99,16 @@ impl ShopPort for CountedShop {
         page: u32,
         page_size: u32,
     ) -> Result<ShopPage<Order>, PortError> {
-        let call = self.inner.search_orders(query, page, page_size);
+        let inner = Arc::clone(&self.inner);
+        let query = query.clone();
+        let call = async move { inner.search_orders(&query, page, page_size).await };
         counted(&self.counts, &self.limit, "shop.search_orders", call).await
     }
 
     async fn orders_by_serial_numbers(&self, serials: &[u64]) -> Result<Vec<Order>, PortError> {
-        let call = self.inner.orders_by_serial_numbers(serials);
+        let inner = Arc::clone(&self.inner);
+        let serials = serials.to_vec();
+        let call = async move { inner.orders_by_serial_numbers(&serials).await };
         counted(
             &self.counts,
             &self.limit,
@@ -108,7 +119,9 @@ impl ShopPort for CountedShop {
     }
 
     async fn orders_by_ids(&self, order_ids: &[String]) -> Result<Vec<Order>, PortError> {
-        let call = self.inner.orders_by_ids(order_ids);
+        let inner = Arc::clone(&self.inner);
+        let order_ids = order_ids.to_vec();
+        let call = async move { inner.orders_by_ids(&order_ids).await };
         counted(&self.counts, &self.limit, "shop.orders_by_ids", call).await
     }
 }
@@ -126,7 +139,9 @@ impl CrmPort for CountedCrm {
         &self,
         required: &[RequiredField],
     ) -> Result<Vec<(RequiredField, FieldFinding)>, PortError> {
-        let call = self.inner.verify(required);
+        let inner = Arc::clone(&self.inner);
+        let required = required.to_vec();
+        let call = async move { inner.verify(&required).await };
         counted(&self.counts, &self.limit, "crm.verify", call).await
     }
 
@@ -135,27 +150,35 @@ impl CrmPort for CountedCrm {
         field: &str,
         values: &[u64],
     ) -> Result<Vec<Customer>, PortError> {
-        let call = self.inner.find_by_field_values(field, values);
+        let inner = Arc::clone(&self.inner);
+        let (field, values) = (field.to_owned(), values.to_vec());
+        let call = async move { inner.find_by_field_values(&field, &values).await };
         counted(&self.counts, &self.limit, "crm.find_by_field_values", call).await
     }
 
     async fn find_by_email(&self, email: &str) -> Result<Vec<Customer>, PortError> {
-        let call = self.inner.find_by_email(email);
+        let inner = Arc::clone(&self.inner);
+        let email = email.to_owned();
+        let call = async move { inner.find_by_email(&email).await };
         counted(&self.counts, &self.limit, "crm.find_by_email", call).await
     }
 
     async fn find_by_phone(&self, phone: &str) -> Result<Vec<Customer>, PortError> {
-        let call = self.inner.find_by_phone(phone);
+        let inner = Arc::clone(&self.inner);
+        let phone = phone.to_owned();
+        let call = async move { inner.find_by_phone(&phone).await };
         counted(&self.counts, &self.limit, "crm.find_by_phone", call).await
     }
 
     async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError> {
-        let call = self.inner.customers_page(offset, limit);
+        let inner = Arc::clone(&self.inner);
+        let call = async move { inner.customers_page(offset, limit).await };
         counted(&self.counts, &self.limit, "crm.customers_page", call).await
     }
 
     async fn customer(&self, customer_id: u64) -> Result<Customer, PortError> {
-        let call = self.inner.customer(customer_id);
+        let inner = Arc::clone(&self.inner);
+        let call = async move { inner.customer(customer_id).await };
         counted(&self.counts, &self.limit, "crm.customer", call).await
     }
 
@@ -163,7 +186,9 @@ impl CrmPort for CountedCrm {
         &self,
         inputs: &[CustomerInput],
     ) -> Result<Vec<BatchItemOutcome>, PortError> {
-        let call = self.inner.create_customers(inputs);
+        let inner = Arc::clone(&self.inner);
+        let inputs = inputs.to_vec();
+        let call = async move { inner.create_customers(&inputs).await };
         counted(&self.counts, &self.limit, "crm.create_customers", call).await
     }
 
@@ -171,22 +196,29 @@ impl CrmPort for CountedCrm {
         &self,
         updates: &[CustomerUpdate],
     ) -> Result<Vec<BatchItemOutcome>, PortError> {
-        let call = self.inner.update_customers(updates);
+        let inner = Arc::clone(&self.inner);
+        let updates = updates.to_vec();
+        let call = async move { inner.update_customers(&updates).await };
         counted(&self.counts, &self.limit, "crm.update_customers", call).await
     }
 
     async fn create_customer(&self, input: &CustomerInput) -> Result<u64, PortError> {
-        let call = self.inner.create_customer(input);
+        let inner = Arc::clone(&self.inner);
+        let input = input.clone();
+        let call = async move { inner.create_customer(&input).await };
         counted(&self.counts, &self.limit, "crm.create_customer", call).await
     }
 
     async fn update_customer(&self, update: &CustomerUpdate) -> Result<(), PortError> {
-        let call = self.inner.update_customer(update);
+        let inner = Arc::clone(&self.inner);
+        let update = update.clone();
+        let call = async move { inner.update_customer(&update).await };
         counted(&self.counts, &self.limit, "crm.update_customer", call).await
     }
 
     async fn field_groups(&self) -> Result<Vec<FieldGroup>, PortError> {
-        let call = self.inner.field_groups();
+        let inner = Arc::clone(&self.inner);
+        let call = async move { inner.field_groups().await };
         counted(&self.counts, &self.limit, "crm.field_groups", call).await
     }
 
@@ -195,12 +227,15 @@ impl CrmPort for CountedCrm {
         group_id: u64,
         customer_id: u64,
     ) -> Result<Vec<FieldGroupItem>, PortError> {
-        let call = self.inner.field_group_items(group_id, customer_id);
+        let inner = Arc::clone(&self.inner);
+        let call = async move { inner.field_group_items(group_id, customer_id).await };
         counted(&self.counts, &self.limit, "crm.field_group_items", call).await
     }
 
     async fn create_field_group_item(&self, item: &FieldGroupItemInput) -> Result<u64, PortError> {
-        let call = self.inner.create_field_group_item(item);
+        let inner = Arc::clone(&self.inner);
+        let item = item.clone();
+        let call = async move { inner.create_field_group_item(&item).await };
         counted(
             &self.counts,
             &self.limit,
@@ -215,7 +250,9 @@ impl CrmPort for CountedCrm {
         item_id: u64,
         values: &[FieldValue],
     ) -> Result<(), PortError> {
-        let call = self.inner.update_field_group_item(item_id, values);
+        let inner = Arc::clone(&self.inner);
+        let values = values.to_vec();
+        let call = async move { inner.update_field_group_item(item_id, &values).await };
         counted(
             &self.counts,
             &self.limit,

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use futures::{StreamExt, TryStreamExt, stream};
 use iai_shop_client::{Client, Order};
 use tokio::sync::{OnceCell, Semaphore};
 
@@ -40,8 +41,10 @@ pub struct EngineOptions {
     pub write_chunk: usize,
     /// Orders per page of an orders search (1..=100).
     pub orders_page_size: u32,
-    /// Requests in flight at once, per API (shop and Thulium each); also how many shop pages
-    /// a full sync works on at once. At least 1.
+    /// Requests in flight at once, per API (shop and Thulium each, counted from sending a
+    /// request until its answer is decoded, shared by every run of the engine); also how many
+    /// shop pages a full sync works on at once (a finished page's place goes to the next page
+    /// at once). At least 1.
     pub concurrency: usize,
     /// How far before the saved cursor an incremental window starts (re-reads late writes).
     pub lookback: TimeDelta,
@@ -421,28 +424,43 @@ impl Engine {
         Ok(grouped)
     }
 
-    /// Every page of an orders search.
+    /// Every page of an orders search, in page order: the first page says how many there
+    /// are (`resultsNumberPage`), then the others are read concurrently (the counted port
+    /// bounds how many are really in flight).
     pub(crate) async fn search_all_orders(
         &self,
         run: &Run,
         query: &OrdersQuery,
     ) -> Result<Vec<Order>, SyncError> {
         let size = self.options.orders_page_size.clamp(1, 100);
-        let mut orders = Vec::new();
-        let mut page_number = 0;
-        loop {
-            let page = run
-                .shop
-                .search_orders(query, page_number, size)
+        let page = |number: u32| async move {
+            run.shop
+                .search_orders(query, number, size)
                 .await
-                .map_err(SyncError::Shop)?;
-            let has_next = page.has_next();
-            orders.extend(page.items);
-            if !has_next {
-                return Ok(orders);
-            }
-            page_number += 1;
+                .map_err(SyncError::Shop)
+        };
+        let first = page(0).await?;
+        if !first.has_next() {
+            return Ok(first.items);
         }
+        let mut orders = first.items;
+        let mut last = first.page_count - 1;
+        let mut rest = stream::iter(1..first.page_count)
+            .map(page)
+            .buffered(self.options.concurrency.max(1));
+        let mut has_next = false;
+        while let Some(next) = rest.try_next().await? {
+            has_next = next.has_next();
+            orders.extend(next.items);
+        }
+        // Orders placed while the search ran may have added pages: read them one by one.
+        while has_next {
+            last += 1;
+            let next = page(last).await?;
+            has_next = next.has_next();
+            orders.extend(next.items);
+        }
+        Ok(orders)
     }
 
     /// Re-reads customers by id (≤100 per request) and syncs them, ≤100 at a time.

@@ -1,15 +1,17 @@
 //! The full sync: every shop customer, page by page, pipelined.
 //!
-//! Up to `concurrency` shop pages are worked on at once (`buffered`): while one page's
-//! customers are written, the next pages and their orders are read. Pages finish in any
-//! order, but the checkpoint is committed in page order: it moves past page `k` only once
-//! pages `..=k` are all written and recorded, so a resumed run never skips a page (pages
-//! after the checkpoint that were already written are found again through their links or
-//! the ID field and not duplicated).
+//! Up to `concurrency` shop pages are worked on at once, and a page that finishes frees its
+//! place at once for the next one (no page waits behind a slower earlier one): while one
+//! page's customers are written, the next pages and their orders are read. Pages finish in
+//! any order, but the checkpoint is committed in page order ([`PageOrder`]): it moves past
+//! page `k` only once pages `..=k` are all written and recorded, so a resumed run never
+//! skips a page (pages after the checkpoint that were already written are found again
+//! through their links or the ID field and not duplicated).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
-use futures::{StreamExt, stream};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use iai_shop_client::Client;
 
 use crate::config::IntegrationConfig;
@@ -17,6 +19,7 @@ use crate::plan::{Plan, PlannedCustomer};
 
 use super::engine::{Engine, Run, SyncError};
 use super::lookup::{Lookup, LookupFacts, LookupStrategy, choose_full_sync_lookup};
+use super::page_order::PageOrder;
 use super::ports::{ShopPage, ShopPort};
 use super::report::{Progress, RunKind, SyncReport};
 use super::store::{Changes, CursorKind, FullSyncCheckpoint};
@@ -120,18 +123,23 @@ impl Engine {
 
     /// Works through every page from the checkpoint's, pipelined; returns the planned
     /// customers of each page in page order (empty when syncing).
+    ///
+    /// Up to `concurrency` pages are worked on at once and each is taken as soon as it is
+    /// done, whatever its place ([`PageOrder`] moves the checkpoint only over gap-free runs of
+    /// finished pages). A page that fails stops new pages from starting; the pages already
+    /// running are finished and recorded, then the first error is returned.
     async fn sync_all_pages(
         &self,
         run: &Run,
-        mut checkpoint: FullSyncCheckpoint,
+        checkpoint: FullSyncCheckpoint,
         progress: &(dyn Fn(&Progress) + Send + Sync),
         work: PageWork,
     ) -> Result<Vec<Vec<PlannedCustomer>>, SyncError> {
         let name = self.config.name.as_str();
-        let mut planned = Vec::new();
+        let mut planned = BTreeMap::new();
         let first = self.read_page(run, checkpoint.next_page).await?;
         if first.items.is_empty() {
-            return Ok(planned);
+            return Ok(Vec::new());
         }
         let lookup = self.choose_lookup(run, &first).await?;
         let strategy = match lookup {
@@ -139,41 +147,68 @@ impl Engine {
             Lookup::Index(_) => LookupStrategy::TenantIndex,
         };
         run.tally(|r| r.lookup = Some(strategy));
+        let window = self.options.concurrency.max(1);
+        let mut order = PageOrder::new(checkpoint);
         let mut page_count = first.page_count;
         let mut prefetched = Some(first);
         loop {
-            let from = checkpoint.next_page;
-            // The first page is already read; the rest are read inside the pipeline.
-            let pages = stream::iter(from..page_count.max(from + 1)).map(|number| {
-                let ready = prefetched.take().filter(|p| p.page == number);
-                self.sync_page(run, &lookup, number, ready, work)
-            });
-            let mut pages = pages.buffered(self.options.concurrency.max(1));
-            let mut last_empty = false;
-            while let Some(done) = pages.next().await {
-                let done = done?;
-                last_empty = done.customers == 0;
-                page_count = page_count.max(done.page_count);
-                if last_empty {
-                    break;
+            let from = order.checkpoint().next_page;
+            let mut numbers = from..page_count.max(from + 1);
+            let mut running = FuturesUnordered::new();
+            // The first page found empty: the shop ends before it.
+            let mut end: Option<u32> = None;
+            let mut failure: Option<SyncError> = None;
+            loop {
+                while failure.is_none() && running.len() < window {
+                    let Some(number) = numbers.next().filter(|n| end.is_none_or(|e| *n < e)) else {
+                        break;
+                    };
+                    // The first page is already read; the rest are read inside the pipeline.
+                    let ready = prefetched.take().filter(|p| p.page == number);
+                    running.push(self.sync_page(run, &lookup, number, ready, work));
                 }
-                checkpoint.next_page = done.page + 1;
-                checkpoint.customers_done += done.customers;
+                let Some(done) = running.next().await else {
+                    break;
+                };
+                let done = match done {
+                    Ok(done) => done,
+                    Err(error) => {
+                        failure.get_or_insert(error);
+                        continue;
+                    }
+                };
+                page_count = page_count.max(done.page_count);
+                if done.customers == 0 {
+                    end = Some(end.map_or(done.page, |e| e.min(done.page)));
+                    continue;
+                }
                 run.tally(|r| r.pages += 1);
+                let moved = order.finish(done.page, done.customers);
                 match work {
-                    PageWork::Sync => self.store.set_checkpoint(name, checkpoint.clone()).await?,
-                    PageWork::Plan => planned.push(done.planned),
+                    PageWork::Sync if moved => {
+                        let saved = self.store.set_checkpoint(name, order.checkpoint().clone());
+                        if let Err(error) = saved.await {
+                            failure.get_or_insert(error.into());
+                        }
+                    }
+                    PageWork::Sync => {}
+                    PageWork::Plan => {
+                        planned.insert(done.page, done.planned);
+                    }
                 }
                 progress(&Progress {
                     page: done.page,
                     page_count: done.page_count,
-                    customers_done: checkpoint.customers_done,
+                    customers_done: order.customers_finished(),
                     customers_total: done.total,
                 });
             }
+            if let Some(error) = failure {
+                return Err(error);
+            }
             // The shop grew during the run: go on with the pages that appeared.
-            if last_empty || checkpoint.next_page >= page_count {
-                return Ok(planned);
+            if end.is_some() || order.checkpoint().next_page >= page_count {
+                return Ok(planned.into_values().collect());
             }
         }
     }

@@ -59,8 +59,11 @@ impl Engine {
             r.customers_window = Some(customers_window);
             r.orders_window = Some(orders_window);
         });
-        let mut synced = self.sync_modified_customers(run, customers_window).await?;
-        let mut pending = self.clients_of_modified_orders(run, orders_window).await?;
+        // Both windows are read at once: the orders window only reads.
+        let (mut synced, mut pending) = futures::try_join!(
+            self.sync_modified_customers(run, customers_window),
+            self.clients_of_modified_orders(run, orders_window),
+        )?;
         if retry_failures {
             let failed = self.store.failed_customers(&self.config.name).await?;
             run.tally(|r| r.retried_failures += failed.len() as u64);

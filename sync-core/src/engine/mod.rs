@@ -23,12 +23,14 @@ mod full_sync;
 mod incremental;
 pub mod lookup;
 mod orders_group;
+mod page_order;
 pub mod ports;
 pub mod preflight;
 pub mod report;
 mod runner;
 pub mod store;
 mod webhook;
+mod worker;
 mod writer;
 
 pub use engine::{Engine, EngineOptions, SyncError};
