@@ -13,7 +13,7 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::error::{ApiError, Error, Result};
-use crate::model::DecodeFailure;
+use crate::model::{DecodeFailure, Page};
 use crate::retry::{Replay, RetryPolicy};
 
 /// Default total timeout of one HTTP attempt.
@@ -241,6 +241,25 @@ impl ApiResponse {
                 &self.body,
             )
         })
+    }
+
+    /// The body as one page of a list. Unlike [`ApiResponse::value`], an empty (or
+    /// whitespace-only) body is an error, not an empty list: a list answer always has a
+    /// body (`[]`, `{}` or `{"count": 0, "result": []}` when nothing matches), so an empty
+    /// one was cut off, and reading it as "no records" would make a caller that indexes a
+    /// tenant create everyone again.
+    pub fn list<T: DeserializeOwned>(&self) -> Result<Page<T>> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::decode(
+                self.status,
+                DecodeFailure {
+                    path: String::new(),
+                    message: "the list answer has an empty body".to_owned(),
+                },
+                &self.body,
+            ));
+        }
+        Page::from_value(self.value()?).map_err(|f| Error::decode(self.status, f, &self.body))
     }
 
     /// The body decoded into `T`.

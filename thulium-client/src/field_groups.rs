@@ -39,14 +39,12 @@ impl ThuliumClient {
     }
 }
 
-/// Decodes a list answer in either envelope.
+/// Decodes a list answer in either envelope (an empty body is a decode error).
 async fn fetch_page<T: serde::de::DeserializeOwned>(
     client: &ThuliumClient,
     request: ApiRequest,
 ) -> Result<Page<T>> {
-    let response = client.execute(request).await?;
-    Page::from_value(response.value()?)
-        .map_err(|f| Error::decode(response.status, f, &response.body))
+    client.execute(request).await?.list()
 }
 
 impl FieldGroups {

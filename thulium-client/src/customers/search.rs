@@ -7,7 +7,7 @@ use reqwest::Method;
 
 use super::Includes;
 use crate::client::{ApiRequest, ThuliumClient};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Customer, Page};
 use crate::paging::{clamp_limit, page_stream};
 
@@ -192,9 +192,7 @@ impl CustomerSearch {
 
     async fn fetch(&self, offset: u64) -> Result<Page<Customer>> {
         let request = ApiRequest::new(Method::GET, "customers").query(self.query(offset));
-        let response = self.client.execute(request).await?;
-        Page::from_value(response.value()?)
-            .map_err(|f| Error::decode(response.status, f, &response.body))
+        self.client.execute(request).await?.list()
     }
 
     /// One page at the configured `offset`.

@@ -28,7 +28,8 @@ impl<T: DeserializeOwned> Page<T> {
     ///
     /// Assumption (the customer list shape is not documented): `{"count", "result"}` as in
     /// other Thulium lists, or a bare array; `results`, `customers` and `items` are accepted
-    /// as alternative keys, and `null`/PHP `{}`/`[]` mean an empty page. A record that cannot
+    /// as alternative keys, and `null`/PHP `{}`/`[]` mean an empty page. (An empty HTTP
+    /// body never gets here: the client refuses it as cut off, see the crate docs.) A record that cannot
     /// be decoded fails the whole page (with its index) rather than being dropped silently.
     pub fn from_value(value: Value) -> Result<Self, DecodeFailure> {
         let (count, items, key) = match value {
