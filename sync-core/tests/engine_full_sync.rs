@@ -372,6 +372,37 @@ async fn pages_reads_and_writes_overlap_within_the_concurrency_bound() {
 }
 
 #[tokio::test]
+async fn the_pipeline_fills_every_request_slot_without_adding_requests() {
+    // Small orders pages give each shop page several orders pages to read after the first:
+    // with 4 pages at once and those read concurrently, the shop sees exactly `concurrency`
+    // requests in flight, and the same requests as one at a time.
+    let mut totals = Vec::new();
+    for concurrency in [1, 4] {
+        let world = World::new(config(false));
+        for calls in [&world.shop.calls, &world.crm.calls] {
+            calls.set_latency(std::time::Duration::from_millis(3));
+        }
+        let engine = world.engine_with(EngineOptions {
+            concurrency,
+            orders_page_size: 10,
+            write_chunk: 20,
+            ..EngineOptions::default()
+        });
+        let report = engine.full_sync(&no_progress).await.unwrap();
+        assert_eq!(report.created, CUSTOMERS);
+        world.assert_each_customer_once().await;
+        world.assert_report_counts(&report);
+        assert_eq!(world.shop.calls.max_in_flight(), concurrency as u64);
+        assert!(world.crm.calls.max_in_flight() <= concurrency as u64);
+        totals.push(report.requests.clone());
+    }
+    assert_eq!(
+        totals[0], totals[1],
+        "concurrency changed the requests made"
+    );
+}
+
+#[tokio::test]
 async fn a_change_made_during_the_run_is_caught_by_the_closing_pass() {
     let world = World::new(config(false));
     // After page 2 is read, client 5 (on page 0, already written) changes its surname.
