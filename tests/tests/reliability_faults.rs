@@ -158,7 +158,10 @@ async fn items_failed_in_a_207_are_retried_singly_or_next_run_never_dropped() {
     assert!(failed_in_batches >= (CUSTOMERS / 4) as u64 - 4);
     assert_eq!(first.failed.len() as u64, failed_in_batches, "{first:?}");
     assert_eq!(first.single_retries, failed_in_batches);
-    assert_eq!(flaky.failed_singly.load(Ordering::SeqCst), failed_in_batches);
+    assert_eq!(
+        flaky.failed_singly.load(Ordering::SeqCst),
+        failed_in_batches
+    );
     assert_eq!(first.created + first.failed.len() as u64, CUSTOMERS as u64);
     assert_eq!(
         sandbox.thulium().customer_count(),
