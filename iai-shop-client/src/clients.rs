@@ -169,7 +169,7 @@ impl ClientListRequest {
     pub async fn page(&self, page: u32) -> Result<Page<Client>, Error> {
         let answer = self
             .client
-            .call::<RawPage<Client>>(
+            .call::<Client>(
                 Method::GET,
                 "clients/clients",
                 &self.query(page),
@@ -273,7 +273,7 @@ impl CrmSearchRequest {
     pub async fn page(&self, page: u32) -> Result<Page<CrmClient>, Error> {
         let answer = self
             .client
-            .call::<RawPage<CrmClient>>(
+            .call::<CrmClient>(
                 Method::POST,
                 "clients/crm/search",
                 &[],

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::client::IdoSellClient;
 use crate::clients::{MAX_PAGE_SIZE, into_page};
 use crate::error::Error;
-use crate::model::{Order, OrderStatus, Page, RawPage};
+use crate::model::{Order, OrderStatus, Page};
 use crate::paging;
 use crate::query::{DATE_TIME_FORMAT, Query};
 use crate::transport::Body;
@@ -101,7 +101,7 @@ impl OrdersApi {
             query.list("ordersSerialNumbers", chunk);
             let answer = self
                 .client
-                .call::<RawPage<Order>>(
+                .call::<Order>(
                     Method::GET,
                     "orders/orders",
                     &query.into_pairs(),
@@ -280,7 +280,7 @@ impl OrderSearchRequest {
         let body = self.body(page)?;
         let answer = self
             .client
-            .call::<RawPage<Order>>(Method::POST, "orders/orders/search", &[], Body::Json(body))
+            .call::<Order>(Method::POST, "orders/orders/search", &[], Body::Json(body))
             .await?;
         Ok(into_page(answer, page))
     }

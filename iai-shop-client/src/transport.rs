@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use crate::client::{Credentials, IdoSellClient};
 use crate::error::{Error, excerpt, parse_scope};
-use crate::model::{DecodeError, Fault, from_json_value};
+use crate::model::{DecodeError, Fault, RawPage, from_json_slice};
 
 /// What a successful call brought back.
 pub(crate) enum Answer<T> {
@@ -32,16 +32,16 @@ pub(crate) enum Body {
 }
 
 impl IdoSellClient {
-    /// Performs `method path?query` with retries and decodes a successful answer into `T`.
-    /// Every call of this client is a read (the searches use POST but change nothing), so
-    /// all of them are safe to repeat.
+    /// Performs `method path?query` with retries and decodes a successful answer into a page
+    /// of `T`. Every call of this client is a read (the searches use POST but change
+    /// nothing), so all of them are safe to repeat.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         query: &[(String, String)],
         body: Body,
-    ) -> Result<Answer<T>, Error> {
+    ) -> Result<Answer<RawPage<T>>, Error> {
         let url = self.url(path, query)?;
         let span = tracing::info_span!(
             "idosell_call",
@@ -81,7 +81,7 @@ impl IdoSellClient {
         method: Method,
         url: url::Url,
         body: &Body,
-    ) -> Result<Answer<T>, Error> {
+    ) -> Result<Answer<RawPage<T>>, Error> {
         let mut request = self
             .inner
             .http
@@ -111,12 +111,13 @@ fn interpret<T: DeserializeOwned>(
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Answer<T>, Error> {
+) -> Result<Answer<RawPage<T>>, Error> {
+    if status.is_success() {
+        return success(status.as_u16(), body);
+    }
+    // Error answers are small and rare: reading them as a `Value` costs nothing that matters.
     let json = serde_json::from_slice::<Value>(body).ok();
     let fault = json.as_ref().and_then(Fault::from_body);
-    if status.is_success() {
-        return success(status.as_u16(), json, fault, body);
-    }
     let x_error = header_text(headers, "x-error");
     let message = x_error
         .clone()
@@ -150,33 +151,21 @@ fn interpret<T: DeserializeOwned>(
     }
 }
 
-fn success<T: DeserializeOwned>(
-    status: u16,
-    json: Option<Value>,
-    fault: Option<Fault>,
-    body: &[u8],
-) -> Result<Answer<T>, Error> {
-    match fault {
-        Some(f) if f.is_empty_result() => return Ok(Answer::Empty),
-        Some(f) if f.code == Some(Fault::LOGIN_FAILURE) => {
-            return Err(Error::Unauthorized {
-                status,
-                message: f.message,
-            });
+/// A 2xx answer, decoded in one pass from the bytes into the typed page; the `errors` block
+/// is read on the way. Only when that fails is the body looked at again, to tell an error
+/// answer whose data does not fit (e.g. a 207 "empty result" with odd `results`) and a body
+/// that is not JSON at all from data that is really malformed.
+fn success<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Answer<RawPage<T>>, Error> {
+    let source = match from_json_slice::<RawPage<T>>(body) {
+        Ok(mut page) => {
+            return match page.take_fault().and_then(|f| fault_outcome(status, f)) {
+                Some(outcome) => outcome,
+                None => Ok(Answer::Data(page)),
+            };
         }
-        Some(f) if f.is_failure() && f.code.is_some() => {
-            return Err(Error::Api {
-                status,
-                fault_code: f.code,
-                fault_string: f.message,
-                x_error: None,
-                body_excerpt: None,
-                retry_after: None,
-            });
-        }
-        _ => {}
-    }
-    let Some(json) = json else {
+        Err(source) => source,
+    };
+    let Ok(json) = serde_json::from_slice::<Value>(body) else {
         let source = DecodeError {
             path: ".".into(),
             message: "the body is not JSON".into(),
@@ -187,13 +176,39 @@ fn success<T: DeserializeOwned>(
             body_excerpt: excerpt(body),
         });
     };
-    from_json_value(json)
-        .map(Answer::Data)
-        .map_err(|source| Error::Decode {
+    if let Some(outcome) = Fault::from_body(&json).and_then(|f| fault_outcome(status, f)) {
+        return outcome;
+    }
+    Err(Error::Decode {
+        status,
+        source,
+        body_excerpt: None,
+    })
+}
+
+/// What the `errors` block of a 2xx answer decides, if anything: "empty result", a login
+/// failure, or an API error. `None` means the data stands.
+fn fault_outcome<T>(status: u16, fault: Fault) -> Option<Result<Answer<T>, Error>> {
+    if fault.is_empty_result() {
+        return Some(Ok(Answer::Empty));
+    }
+    if fault.code == Some(Fault::LOGIN_FAILURE) {
+        return Some(Err(Error::Unauthorized {
             status,
-            source,
+            message: fault.message,
+        }));
+    }
+    if fault.is_failure() && fault.code.is_some() {
+        return Some(Err(Error::Api {
+            status,
+            fault_code: fault.code,
+            fault_string: fault.message,
+            x_error: None,
             body_excerpt: None,
-        })
+            retry_after: None,
+        }));
+    }
+    None
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -2,6 +2,10 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
+use std::fmt;
+
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::de;
@@ -115,14 +119,23 @@ pub enum ClientType {
 impl ClientType {
     /// Reads the API's spelling; never fails.
     pub fn parse(text: &str) -> Self {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "" => Self::Unknown,
-            "private" | "person" => Self::Private,
-            "male" | "person_male" => Self::Male,
-            "female" | "person_female" => Self::Female,
-            "firm" => Self::Firm,
-            _ => Self::Other(text.to_owned()),
+        const SPELLINGS: [(&str, ClientType); 7] = [
+            ("private", ClientType::Private),
+            ("person", ClientType::Private),
+            ("male", ClientType::Male),
+            ("person_male", ClientType::Male),
+            ("female", ClientType::Female),
+            ("person_female", ClientType::Female),
+            ("firm", ClientType::Firm),
+        ];
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Self::Unknown;
         }
+        SPELLINGS
+            .iter()
+            .find(|(spelling, _)| trimmed.eq_ignore_ascii_case(spelling))
+            .map_or_else(|| Self::Other(text.to_owned()), |(_, kind)| kind.clone())
     }
 
     /// Whether this is a company rather than a person.
@@ -132,7 +145,7 @@ impl ClientType {
 }
 
 fn client_type<'de, D: Deserializer<'de>>(d: D) -> Result<ClientType, D::Error> {
-    Ok(de::opt_string(d)?.map_or(ClientType::Unknown, |t| ClientType::parse(&t)))
+    Ok(de::with_text(d, ClientType::parse)?.unwrap_or(ClientType::Unknown))
 }
 
 /// A shop a customer is active in (`clientActiveInShops[]`).
@@ -196,31 +209,106 @@ fn birth_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::E
 
 /// One entry of `clientBalances` when it comes as an object keyed by currency: either the
 /// usual balance object, or (undocumented, accepted anyway) a bare amount under the key.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum BalanceEntry {
     Full(ClientBalance),
-    Amount(#[serde(deserialize_with = "de::decimal_or_zero")] Decimal),
+    Amount(Decimal),
 }
 
+impl<'de> Deserialize<'de> for BalanceEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(BalanceEntryVisitor)
+    }
+}
+
+struct BalanceEntryVisitor;
+
+impl BalanceEntryVisitor {
+    fn amount<E: serde::de::Error>(scalar: de::Scalar<'_>) -> Result<BalanceEntry, E> {
+        let amount = de::decimal_of(scalar).map_err(E::custom)?;
+        Ok(BalanceEntry::Amount(amount.unwrap_or_default()))
+    }
+}
+
+impl<'de> Visitor<'de> for BalanceEntryVisitor {
+    type Value = BalanceEntry;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a balance object or an amount")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<BalanceEntry, A::Error> {
+        ClientBalance::deserialize(MapAccessDeserializer::new(map)).map(BalanceEntry::Full)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<BalanceEntry, A::Error> {
+        ClientBalance::deserialize(SeqAccessDeserializer::new(seq)).map(BalanceEntry::Full)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<BalanceEntry, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<BalanceEntry, E> {
+        Self::amount(de::Scalar::Absent)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<BalanceEntry, E> {
+        Self::amount(de::Scalar::Absent)
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<BalanceEntry, E> {
+        Self::amount(de::Scalar::Bool(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<BalanceEntry, E> {
+        Self::amount(de::ScalarVisitor.visit_i64(v)?)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<BalanceEntry, E> {
+        Self::amount(de::ScalarVisitor.visit_u64(v)?)
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<BalanceEntry, E> {
+        Self::amount(de::ScalarVisitor.visit_f64(v)?)
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<BalanceEntry, E> {
+        Self::amount(de::ScalarVisitor.visit_str(v)?)
+    }
+}
+
+/// `clientBalances`: a list of balances, an object keyed by currency, `[]`, `""` or null.
 fn balances<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ClientBalance>, D::Error> {
-    use serde::de::Error;
-    let value = serde_json::Value::deserialize(d)?;
-    match value {
-        serde_json::Value::Object(map) => map
-            .into_iter()
-            .map(|(currency, entry)| match BalanceEntry::deserialize(entry) {
-                Ok(BalanceEntry::Full(mut balance)) => {
+    d.deserialize_any(BalancesVisitor)
+}
+
+struct BalancesVisitor;
+
+impl<'de> Visitor<'de> for BalancesVisitor {
+    type Value = Vec<ClientBalance>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of balances, an object keyed by currency or null")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut balances = Vec::new();
+        while let Some((currency, entry)) = map.next_entry::<String, BalanceEntry>()? {
+            balances.push(match entry {
+                BalanceEntry::Full(mut balance) => {
                     balance.currency_id.get_or_insert(currency);
-                    Ok(balance)
+                    balance
                 }
-                Ok(BalanceEntry::Amount(amount)) => Ok(ClientBalance {
+                BalanceEntry::Amount(amount) => ClientBalance {
                     amount,
                     currency_id: Some(currency),
-                }),
-                Err(e) => Err(D::Error::custom(format!("clientBalances.{currency}: {e}"))),
-            })
-            .collect(),
-        other => de::list(other).map_err(D::Error::custom),
+                },
+            });
+        }
+        Ok(balances)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        de::ListVisitor::new().visit_seq(seq)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        de::ListVisitor::new().visit_unit()
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        de::ListVisitor::new().visit_none()
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        de::ListVisitor::new().visit_str(v)
     }
 }

@@ -6,7 +6,8 @@
 //! nested data, so that `serde_path_to_error` can still report the full JSON path of a
 //! failure deep inside.
 
-use std::fmt;
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
 use std::marker::PhantomData;
 use std::str::FromStr;
 
@@ -18,77 +19,122 @@ use serde::{Deserialize, Deserializer};
 /// A scalar as the API may send it: string, number, boolean or nothing.
 ///
 /// Only for leaf values; the visitor rejects maps and non-empty lists with a clear error.
-enum Scalar {
+/// Text borrows from the body when it can (no escapes), so reading a date, an amount or a
+/// flag allocates nothing.
+pub(crate) enum Scalar<'de> {
     Absent,
-    Text(String),
+    Text(Cow<'de, str>),
     Number(serde_json::Number),
     Bool(bool),
 }
 
-impl Scalar {
-    /// The value as trimmed text; `""`, null and PHP's `[]` are absent.
-    fn into_text(self) -> Option<String> {
+impl<'de> Scalar<'de> {
+    /// The value as text; `""` (also all blanks), null and PHP's `[]` are absent.
+    fn into_text(self) -> Option<Cow<'de, str>> {
         match self {
             Scalar::Absent => None,
             Scalar::Text(s) if s.trim().is_empty() => None,
             Scalar::Text(s) => Some(s),
-            Scalar::Number(n) => Some(n.to_string()),
-            Scalar::Bool(b) => Some(b.to_string()),
+            Scalar::Number(n) => Some(Cow::Owned(n.to_string())),
+            Scalar::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
+        }
+    }
+
+    /// Hands the value's text to `read` without allocating (numbers are written into a
+    /// small stack buffer); `None` for an absent value.
+    fn with_text<R>(self, read: impl FnOnce(&str) -> R) -> Option<R> {
+        match self {
+            Scalar::Number(n) => {
+                let mut text = StackText::default();
+                match write!(text, "{n}") {
+                    Ok(()) => Some(read(text.as_str())),
+                    Err(_) => Some(read(&n.to_string())),
+                }
+            }
+            other => other.into_text().map(|text| read(&text)),
         }
     }
 }
 
-impl<'de> Deserialize<'de> for Scalar {
+/// A fixed buffer for a number's text; `write!` fails (and the caller falls back to a
+/// `String`) when the text does not fit.
+#[derive(Default)]
+struct StackText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in, so the prefix is valid UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(ScalarVisitor)
     }
 }
 
-struct ScalarVisitor;
+pub(crate) struct ScalarVisitor;
 
 impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
+    type Value = Scalar<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a string, a number, a boolean or null")
     }
-    fn visit_unit<E>(self) -> Result<Scalar, E> {
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(Scalar::Absent)
     }
-    fn visit_none<E>(self) -> Result<Scalar, E> {
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
         Ok(Scalar::Absent)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(ScalarVisitor)
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
         Ok(Scalar::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
         Ok(Scalar::Number(v.into()))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
         Ok(Scalar::Number(v.into()))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         serde_json::Number::from_f64(v)
             .map(Scalar::Number)
             .ok_or_else(|| E::custom("a non-finite number"))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Text(Cow::Borrowed(v)))
     }
-    fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v))
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Text(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Text(Cow::Owned(v)))
     }
     // PHP encodes an empty value of any kind as `[]`.
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         match seq.next_element::<de::IgnoredAny>()? {
             None => Ok(Scalar::Absent),
             Some(_) => Err(de::Error::custom("expected a single value, found a list")),
         }
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         match map.next_key::<de::IgnoredAny>()? {
             None => Ok(Scalar::Absent),
             Some(_) => Err(de::Error::custom(
@@ -98,9 +144,21 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     }
 }
 
+/// Reads a leaf value and hands its text (borrowed when possible) to `read`; `None` when
+/// the value is absent (`""`, null, `[]`, a missing field).
+pub(crate) fn with_text<'de, D, R>(
+    d: D,
+    read: impl FnOnce(&str) -> R,
+) -> Result<Option<R>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(Scalar::deserialize(d)?.with_text(read))
+}
+
 /// A string; `""`, null, `[]` and a missing field become `None`; numbers become their text.
 pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(Scalar::deserialize(d)?.into_text())
+    Ok(Scalar::deserialize(d)?.into_text().map(Cow::into_owned))
 }
 
 /// Like [`opt_string`] but never absent: an absent value is the empty string.
@@ -140,14 +198,19 @@ pub(crate) fn u64_required<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Er
 /// An amount: JSON number (float in the API) or numeric string, read into a [`Decimal`]
 /// from its decimal text so that no binary float rounding creeps in. Empty means `None`.
 pub(crate) fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    let Some(text) = Scalar::deserialize(d)?.into_text() else {
-        return Ok(None);
-    };
-    let text = text.trim();
-    Decimal::from_str(text)
-        .or_else(|_| Decimal::from_scientific(text))
-        .map(Some)
-        .map_err(|_| de::Error::custom(format!("expected a decimal amount, found {text:?}")))
+    decimal_of(Scalar::deserialize(d)?).map_err(de::Error::custom)
+}
+
+/// The amount a scalar holds (see [`opt_decimal`]).
+pub(crate) fn decimal_of(scalar: Scalar<'_>) -> Result<Option<Decimal>, String> {
+    scalar
+        .with_text(|text| {
+            let text = text.trim();
+            Decimal::from_str(text)
+                .or_else(|_| Decimal::from_scientific(text))
+                .map_err(|_| format!("expected a decimal amount, found {text:?}"))
+        })
+        .transpose()
 }
 
 /// An amount where absent means zero (the order cost components).
@@ -158,11 +221,13 @@ pub(crate) fn decimal_or_zero<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal
 /// A `"y"`/`"n"` flag (also `yes`/`no`, booleans and `1`/`0`). Anything that is not a
 /// recognised "yes" reads as `false`: the API also sends `""` for these.
 pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    let text = Scalar::deserialize(d)?.into_text().unwrap_or_default();
-    Ok(matches!(
-        text.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes" | "true" | "1" | "t"
-    ))
+    let is_yes = |text: &str| {
+        let text = text.trim();
+        ["y", "yes", "true", "1", "t"]
+            .iter()
+            .any(|yes| text.eq_ignore_ascii_case(yes))
+    };
+    Ok(with_text(d, is_yes)?.unwrap_or(false))
 }
 
 /// Parses a local date-time as the API writes it. `Ok(None)` for the "no date" spellings.
@@ -209,18 +274,18 @@ fn is_no_date(text: &str) -> bool {
 pub(crate) fn opt_date_time<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<NaiveDateTime>, D::Error> {
-    match Scalar::deserialize(d)?.into_text() {
-        None => Ok(None),
-        Some(text) => parse_date_time(&text).map_err(de::Error::custom),
-    }
+    with_text(d, parse_date_time)?
+        .transpose()
+        .map(Option::flatten)
+        .map_err(de::Error::custom)
 }
 
 /// A date (`YYYY-MM-DD`); the no-date spellings become `None`.
 pub(crate) fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
-    match Scalar::deserialize(d)?.into_text() {
-        None => Ok(None),
-        Some(text) => parse_date(&text).map_err(de::Error::custom),
-    }
+    with_text(d, parse_date)?
+        .transpose()
+        .map(Option::flatten)
+        .map_err(de::Error::custom)
 }
 
 /// A nested object that PHP sends as `[]` (or `""`/null) when it is empty: those and a
@@ -288,10 +353,17 @@ where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
-    d.deserialize_any(ListVisitor(PhantomData))
+    d.deserialize_any(ListVisitor::new())
 }
 
-struct ListVisitor<T>(PhantomData<T>);
+/// The visitor behind [`list`], for decoders that accept a list among other shapes.
+pub(crate) struct ListVisitor<T>(PhantomData<T>);
+
+impl<T> ListVisitor<T> {
+    pub(crate) fn new() -> Self {
+        Self(PhantomData)
+    }
+}
 
 impl<'de, T: DeserializeOwned> Visitor<'de> for ListVisitor<T> {
     type Value = Vec<T>;

@@ -24,6 +24,19 @@ pub struct DecodeError {
 /// assert_eq!(client.last_modified, None);
 /// ```
 pub fn from_json_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    // Tracking the path costs on every value; decoding is deterministic, so the common,
+    // successful case runs untracked and only a failure is decoded again to find its path.
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    if let Ok(value) = T::deserialize(&mut deserializer)
+        && deserializer.end().is_ok()
+    {
+        return Ok(value);
+    }
+    from_json_slice_tracked(body)
+}
+
+/// [`from_json_slice`] with the JSON path of a failure tracked all the way.
+fn from_json_slice_tracked<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| DecodeError {
         path: e.path().to_string(),

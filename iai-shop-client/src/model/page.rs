@@ -61,6 +61,9 @@ pub(crate) struct RawPage<T> {
     results_number_all: Option<u64>,
     #[serde(deserialize_with = "de::opt_u64")]
     results_number_page: Option<u64>,
+    /// The top-level `errors` block, read on the way (small, so a `Value` is fine here).
+    #[serde(deserialize_with = "fault")]
+    errors: Option<Fault>,
 }
 
 impl<T> Default for RawPage<T> {
@@ -69,11 +72,23 @@ impl<T> Default for RawPage<T> {
             results: Vec::new(),
             results_number_all: None,
             results_number_page: None,
+            errors: None,
         }
     }
 }
 
+/// Reads an `errors` block of any shape; never fails on a well-formed JSON value.
+fn fault<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Fault>, D::Error> {
+    Ok(Fault::from_errors(&serde_json::Value::deserialize(d)?))
+}
+
 impl<T> RawPage<T> {
+    /// The fault the answer carried in its top-level `errors` block, if any.
+    #[cfg(feature = "http")]
+    pub(crate) fn take_fault(&mut self) -> Option<Fault> {
+        self.errors.take()
+    }
+
     /// The typed page for page number `page`.
     pub(crate) fn into_page(self, page: u32) -> Page<T> {
         Page {
@@ -104,7 +119,12 @@ impl Fault {
 
     /// Reads the top-level `errors` block of a JSON body, if it holds anything.
     pub fn from_body(body: &serde_json::Value) -> Option<Self> {
-        let errors = body.get("errors")?;
+        Self::from_errors(body.get("errors")?)
+    }
+
+    /// Reads an `errors` block itself (the value under the `errors` key), if it holds
+    /// anything.
+    pub fn from_errors(errors: &serde_json::Value) -> Option<Self> {
         let entry = match errors {
             serde_json::Value::Array(list) => list.first()?,
             other => other,

@@ -116,7 +116,7 @@ impl From<&str> for OrderStatus {
 impl<'de> Deserialize<'de> for OrderStatus {
     /// Accepts a string (also a boolean `false`, which a PHP encoder may emit for "false").
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(super::de::opt_string(d)?.map_or_else(Self::default, |t| Self::parse(&t)))
+        Ok(super::de::with_text(d, Self::parse)?.unwrap_or_default())
     }
 }
 
