@@ -111,10 +111,11 @@ fn thulium_json() -> impl Strategy<Value = Value> {
     })
 }
 
-/// A body: JSON, JSON cut off mid-way, or arbitrary bytes.
+/// A body: JSON, JSON cut off mid-way, blank, or arbitrary bytes.
 fn body() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         3 => thulium_json().prop_map(|v| v.to_string().into_bytes()),
+        1 => prop::sample::select(vec!["", " ", "\n\t "]).prop_map(|s| s.as_bytes().to_vec()),
         2 => (thulium_json(), any::<prop::sample::Index>()).prop_map(|(v, cut)| {
             let text = v.to_string().into_bytes();
             let at = cut.index(text.len().max(1));
@@ -134,8 +135,8 @@ proptest! {
     ) {
         let fx = fixture();
         *fx.answer.0.lock().unwrap() = (status, body.clone());
-        // An empty body is documented by the client as an empty list (`null`), so only
-        // bodies with content that is not JSON must fail.
+        // An empty or blank body is no answer: the list calls read it as a decode error, not
+        // as an empty list. Beyond those, only bodies with content that is not JSON must fail.
         let blank = body.iter().all(u8::is_ascii_whitespace);
         let is_json = blank || serde_json::from_slice::<Value>(&body).is_ok();
         let input = CustomerInput {
@@ -149,6 +150,11 @@ proptest! {
             let groups = client.field_groups().list().await;
             let items = client.field_group_items().list().page().await;
             let batch = client.customers().batch_create(std::slice::from_ref(&input)).await;
+            if blank {
+                prop_assert!(search.is_err(), "blank search: {:?}", search);
+                prop_assert!(groups.is_err(), "blank groups: {:?}", groups);
+                prop_assert!(items.is_err(), "blank items: {:?}", items);
+            }
             if !is_json {
                 prop_assert!(search.is_err(), "search: {:?}", search);
                 prop_assert!(get.is_err(), "get: {:?}", get);
