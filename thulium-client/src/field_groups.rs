@@ -9,7 +9,7 @@ use crate::client::{ApiRequest, ThuliumClient};
 use crate::error::{Error, Result};
 use crate::model::lenient::opt_u64;
 use crate::model::{FieldGroup, FieldGroupItem, FieldGroupItemInput, FieldValue, Page};
-use crate::paging::{clamp_limit, page_stream};
+use crate::paging::page_stream;
 
 /// The group calls of a client; see [`ThuliumClient::field_groups`].
 #[derive(Debug, Clone)]
@@ -137,17 +137,7 @@ impl FieldGroupItemList {
         self
     }
 
-    /// Page size, clamped into `1..=1000`; default 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = clamp_limit(limit);
-        self
-    }
-
-    /// Records to skip.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = offset;
-        self
-    }
+    crate::customers::paging_setters!();
 
     fn request(&self, offset: u64) -> ApiRequest {
         let ids = [

@@ -24,35 +24,7 @@ impl GetCustomer {
         }
     }
 
-    /// Sets all flags at once.
-    pub fn includes(mut self, includes: Includes) -> Self {
-        self.includes = includes;
-        self
-    }
-
-    /// Also return the custom fields.
-    pub fn include_custom_fields(mut self) -> Self {
-        self.includes.custom_fields = true;
-        self
-    }
-
-    /// Also return the main address.
-    pub fn include_address(mut self) -> Self {
-        self.includes.address = true;
-        self
-    }
-
-    /// Also return the invoice address.
-    pub fn include_invoice_address(mut self) -> Self {
-        self.includes.invoice_address = true;
-        self
-    }
-
-    /// Also return the mail-drop address.
-    pub fn include_mail_drop_address(mut self) -> Self {
-        self.includes.mail_drop_address = true;
-        self
-    }
+    super::includes::include_setters!();
 
     /// Sends the request. An unknown id is [`Error::NotFound`](crate::Error::NotFound),
     /// a deleted one may be [`Error::Gone`](crate::Error::Gone).

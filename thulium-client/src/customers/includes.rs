@@ -37,3 +37,41 @@ impl Includes {
         .map(|(name, _)| (name.to_owned(), "true".to_owned()))
     }
 }
+
+/// The `include_*` setters of a customer read builder with an `includes: Includes` field;
+/// one definition for `GET customers/:id` and `GET customers`.
+macro_rules! include_setters {
+    () => {
+        /// Sets all `include_*` flags at once.
+        pub fn includes(mut self, includes: $crate::customers::Includes) -> Self {
+            self.includes = includes;
+            self
+        }
+
+        /// Also return the custom fields.
+        pub fn include_custom_fields(mut self) -> Self {
+            self.includes.custom_fields = true;
+            self
+        }
+
+        /// Also return the main address.
+        pub fn include_address(mut self) -> Self {
+            self.includes.address = true;
+            self
+        }
+
+        /// Also return the invoice address.
+        pub fn include_invoice_address(mut self) -> Self {
+            self.includes.invoice_address = true;
+            self
+        }
+
+        /// Also return the mail-drop address.
+        pub fn include_mail_drop_address(mut self) -> Self {
+            self.includes.mail_drop_address = true;
+            self
+        }
+    };
+}
+
+pub(crate) use include_setters;

@@ -3,10 +3,12 @@
 mod batch;
 mod get;
 mod includes;
+mod paging_setters;
 mod search;
 
 pub use get::GetCustomer;
 pub use includes::Includes;
+pub(crate) use paging_setters::paging_setters;
 pub use search::CustomerSearch;
 
 use reqwest::Method;

@@ -9,7 +9,7 @@ use super::Includes;
 use crate::client::{ApiRequest, ThuliumClient};
 use crate::error::Result;
 use crate::model::{Customer, Page};
-use crate::paging::{clamp_limit, page_stream};
+use crate::paging::page_stream;
 
 /// Default page size of the API.
 const DEFAULT_LIMIT: u32 = 100;
@@ -120,47 +120,9 @@ impl CustomerSearch {
         self
     }
 
-    /// Sets all `include_*` flags at once.
-    pub fn includes(mut self, includes: Includes) -> Self {
-        self.includes = includes;
-        self
-    }
+    super::includes::include_setters!();
 
-    /// Also return custom fields.
-    pub fn include_custom_fields(mut self) -> Self {
-        self.includes.custom_fields = true;
-        self
-    }
-
-    /// Also return the main address.
-    pub fn include_address(mut self) -> Self {
-        self.includes.address = true;
-        self
-    }
-
-    /// Also return the invoice address.
-    pub fn include_invoice_address(mut self) -> Self {
-        self.includes.invoice_address = true;
-        self
-    }
-
-    /// Also return the mail-drop address.
-    pub fn include_mail_drop_address(mut self) -> Self {
-        self.includes.mail_drop_address = true;
-        self
-    }
-
-    /// Page size: clamped into `1..=1000` ([`MAX_LIMIT`](crate::MAX_LIMIT)); default 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = clamp_limit(limit);
-        self
-    }
-
-    /// Records to skip (default 0).
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = offset;
-        self
-    }
+    crate::customers::paging_setters!();
 
     /// The query pairs, in a stable order: filters, custom fields, include flags, paging.
     fn query(&self, offset: u64) -> Vec<(String, String)> {
