@@ -2,17 +2,18 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::auth::{Level, Module};
+use super::batch::{item_result, write_each};
 use super::changes::{CustomerPatch, NewCustomer};
 use super::error::ApiError;
 use super::json;
 use super::model::{ShopAddress, ShopCustomer};
 use super::paging::{self, select_page};
-use super::params::{DateRange, Query, as_list, as_text, as_u64, body_params, parse_ids};
+use super::params::{DateRange, Query, as_list, as_text, as_u64, parse_ids};
 use super::state::AppState;
 use super::store::{ShopData, StoreError};
 
@@ -302,8 +303,7 @@ pub(crate) async fn crm_search(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    state.admit(&version, &headers, Module::Crm, Level::Read)?;
-    let params = body_params(&body)?;
+    let params = state.admit_params(&version, &headers, Module::Crm, Level::Read, &body)?;
     let filter = CrmFilter::from_params(&params)?;
     let paging = paging::from_params(&params)?;
     let elements: Vec<String> = as_list(params.get("returnElements"))
@@ -325,43 +325,6 @@ pub(crate) async fn crm_search(
     };
     let (status, body) = paging.answer(total, "clientsResults", items, EMPTY_CLIENTS);
     Ok(state.reply(status, body))
-}
-
-/// A per-item result of a batch write, and whether it succeeded.
-pub(crate) fn item_result(mut ids: Value, outcome: Result<(), StoreError>) -> (bool, Value) {
-    let (code, message) = match &outcome {
-        Ok(()) => (0, String::new()),
-        Err(e @ (StoreError::UnknownClient(_) | StoreError::UnknownOrder(_))) => (2, e.to_string()),
-        Err(e) => (3, e.to_string()),
-    };
-    ids["faultCode"] = json!(code);
-    ids["faultString"] = json!(message);
-    (outcome.is_ok(), ids)
-}
-
-/// 200 when every item succeeded, 207 otherwise.
-pub(crate) fn batch_answer(state: &AppState, key: &str, results: Vec<(bool, Value)>) -> Response {
-    let status = if results.iter().all(|(ok, _)| *ok) {
-        StatusCode::OK
-    } else {
-        StatusCode::MULTI_STATUS
-    };
-    let items: Vec<Value> = results.into_iter().map(|(_, item)| item).collect();
-    state.reply(status, json!({"results": {key: items}}))
-}
-
-fn required_items<'a>(params: &'a Value, key: &str) -> Result<Vec<&'a Value>, ApiError> {
-    let items = as_list(params.get(key));
-    if items.is_empty() {
-        return Err(ApiError::invalid(format!(
-            "params.{key} must list at least one item"
-        )));
-    }
-    Ok(items)
-}
-
-pub(crate) fn orders_items(params: &Value) -> Result<Vec<&Value>, ApiError> {
-    required_items(params, "orders")
 }
 
 fn text_of(item: &Value, keys: &[&str]) -> Option<String> {
@@ -408,28 +371,23 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    state.admit(&version, &headers, Module::Crm, Level::ReadWrite)?;
-    let params = body_params(&body)?;
-    let items = required_items(&params, "clients")?;
-    let results = {
-        let mut data = state.write();
-        items
-            .into_iter()
-            .map(
-                |item| match data.register(new_customer(item), state.clock.tick()) {
-                    Ok(c) => item_result(
-                        json!({"clientId": c.client_id, "clientLogin": c.login}),
-                        Ok(()),
-                    ),
-                    Err(e) => item_result(
-                        json!({"clientId": null, "clientLogin": item.get("login")}),
-                        Err(e),
-                    ),
-                },
-            )
-            .collect()
-    };
-    Ok(batch_answer(&state, "clients", results))
+    let params = state.admit_params(&version, &headers, Module::Crm, Level::ReadWrite, &body)?;
+    write_each(
+        &state,
+        &params,
+        "clients",
+        "clients",
+        |data, item| match data.register(new_customer(item), state.clock.tick()) {
+            Ok(c) => item_result(
+                json!({"clientId": c.client_id, "clientLogin": c.login}),
+                Ok(()),
+            ),
+            Err(e) => item_result(
+                json!({"clientId": null, "clientLogin": item.get("login")}),
+                Err(e),
+            ),
+        },
+    )
 }
 
 /// The camelCase body of `PUT clients/clients`.
@@ -462,29 +420,21 @@ pub(crate) async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    state.admit(&version, &headers, Module::Crm, Level::ReadWrite)?;
-    let params = body_params(&body)?;
-    let items = required_items(&params, "clients")?;
-    let results = {
-        let mut data = state.write();
-        items
-            .into_iter()
-            .map(|item| {
-                let id = item.get("clientId").and_then(as_u64).or_else(|| {
-                    text_of(item, &["clientLogin"]).and_then(|l| data.client_id_by_login(&l))
-                });
-                let ids = json!({"clientId": id, "clientLogin": item.get("clientLogin")});
-                let outcome = match id {
-                    Some(id) => data
-                        .update_customer(id, &customer_patch(item), state.clock.tick())
-                        .map(drop),
-                    None => Err(StoreError::Invalid(
-                        "clientId or an existing clientLogin is required".into(),
-                    )),
-                };
-                item_result(ids, outcome)
-            })
-            .collect()
-    };
-    Ok(batch_answer(&state, "clients", results))
+    let params = state.admit_params(&version, &headers, Module::Crm, Level::ReadWrite, &body)?;
+    write_each(&state, &params, "clients", "clients", |data, item| {
+        let id = item
+            .get("clientId")
+            .and_then(as_u64)
+            .or_else(|| text_of(item, &["clientLogin"]).and_then(|l| data.client_id_by_login(&l)));
+        let ids = json!({"clientId": id, "clientLogin": item.get("clientLogin")});
+        let outcome = match id {
+            Some(id) => data
+                .update_customer(id, &customer_patch(item), state.clock.tick())
+                .map(drop),
+            None => Err(StoreError::Invalid(
+                "clientId or an existing clientLogin is required".into(),
+            )),
+        };
+        item_result(ids, outcome)
+    })
 }

@@ -24,6 +24,7 @@
 //! `clientsLastModificationDate` (orders have their own `orderChangeDate`).
 
 mod auth;
+mod batch;
 mod changes;
 mod clients_api;
 mod clock;

@@ -11,13 +11,13 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::auth::{Level, Module};
+use super::batch::{item_result, write_each};
 use super::changes::NewOrder;
-use super::clients_api::{batch_answer, item_result, orders_items};
 use super::error::ApiError;
 use super::json;
 use super::model::{AuctionBuyer, OrderLine, ShopOrder};
 use super::paging::{self, Paging, select_page};
-use super::params::{DateRange, Query, as_list, as_text, as_u64, body_params, parse_ids};
+use super::params::{DateRange, Query, as_list, as_text, as_u64, parse_ids};
 use super::state::AppState;
 use super::store::{ShopData, StoreError};
 
@@ -257,8 +257,7 @@ pub(crate) async fn search(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    state.admit(&version, &headers, Module::Oms, Level::Read)?;
-    let params = body_params(&body)?;
+    let params = state.admit_params(&version, &headers, Module::Oms, Level::Read, &body)?;
     let filter = OrderFilter::from_params(&params)?;
     let paging = paging::from_params(&params)?;
     let (total, items) = {
@@ -321,35 +320,26 @@ pub(crate) async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    state.admit(&version, &headers, Module::Oms, Level::ReadWrite)?;
-    let params = body_params(&body)?;
-    let items = orders_items(&params)?;
-    let results = {
-        let mut data = state.write();
-        items
-            .into_iter()
-            .map(|item| {
-                let serial = item.get("orderSerialNumber").and_then(as_u64).or_else(|| {
-                    item.get("orderId")
-                        .and_then(as_text)
-                        .and_then(|id| data.order_by_id(&id).map(|o| o.serial_number))
-                });
-                let status = item.get("orderStatus").and_then(as_text);
-                let ids = json!({"orderSerialNumber": serial, "orderId": item.get("orderId")});
-                let outcome = match (serial, status) {
-                    (Some(serial), Some(status)) => data
-                        .set_status(serial, &status, state.clock.tick())
-                        .map(drop),
-                    (None, _) => Err(StoreError::Invalid(
-                        "orderSerialNumber or an existing orderId is required".into(),
-                    )),
-                    (_, None) => Err(StoreError::Invalid("orderStatus is required".into())),
-                };
-                item_result(ids, outcome)
-            })
-            .collect()
-    };
-    Ok(batch_answer(&state, "ordersResults", results))
+    let params = state.admit_params(&version, &headers, Module::Oms, Level::ReadWrite, &body)?;
+    write_each(&state, &params, "orders", "ordersResults", |data, item| {
+        let serial = item.get("orderSerialNumber").and_then(as_u64).or_else(|| {
+            item.get("orderId")
+                .and_then(as_text)
+                .and_then(|id| data.order_by_id(&id).map(|o| o.serial_number))
+        });
+        let status = item.get("orderStatus").and_then(as_text);
+        let ids = json!({"orderSerialNumber": serial, "orderId": item.get("orderId")});
+        let outcome = match (serial, status) {
+            (Some(serial), Some(status)) => data
+                .set_status(serial, &status, state.clock.tick())
+                .map(drop),
+            (None, _) => Err(StoreError::Invalid(
+                "orderSerialNumber or an existing orderId is required".into(),
+            )),
+            (_, None) => Err(StoreError::Invalid("orderStatus is required".into())),
+        };
+        item_result(ids, outcome)
+    })
 }
 
 fn decimal(item: &Value, key: &str) -> Option<Decimal> {
@@ -421,23 +411,18 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    state.admit(&version, &headers, Module::Oms, Level::ReadWrite)?;
-    let params = body_params(&body)?;
-    let items = orders_items(&params)?;
-    let results = {
-        let mut data = state.write();
-        items
-            .into_iter()
-            .map(|item| {
-                match new_order(item).and_then(|o| data.add_order(o, state.clock.tick())) {
-                    Ok(order) => item_result(
-                        json!({"orderId": order.order_id, "orderSerialNumber": order.serial_number}),
-                        Ok(()),
-                    ),
-                    Err(e) => item_result(json!({"orderId": null, "orderSerialNumber": null}), Err(e)),
-                }
-            })
-            .collect()
-    };
-    Ok(batch_answer(&state, "ordersResults", results))
+    let params = state.admit_params(&version, &headers, Module::Oms, Level::ReadWrite, &body)?;
+    write_each(
+        &state,
+        &params,
+        "orders",
+        "ordersResults",
+        |data, item| match new_order(item).and_then(|o| data.add_order(o, state.clock.tick())) {
+            Ok(order) => item_result(
+                json!({"orderId": order.order_id, "orderSerialNumber": order.serial_number}),
+                Ok(()),
+            ),
+            Err(e) => item_result(json!({"orderId": null, "orderSerialNumber": null}), Err(e)),
+        },
+    )
 }

@@ -18,44 +18,33 @@ use super::error::{ApiError, ErrorItem, code};
 use super::input::{Mode, parse_customer};
 use super::search::MAX_LIMIT;
 use super::state::{AppState, json_body, missing_error, now};
+use super::store::Store;
 
 pub(crate) async fn create(
     State(state): State<AppState>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let items = batch_items(&body)?;
-    let mut store = state.write();
-    let results = items
-        .iter()
-        .map(
-            |item| match parse_customer(item, &state.schema, Mode::Create) {
-                Ok(patch) => json!({"status": 201, "customer_id": store.create(patch, now())}),
-                Err(errors) => item_error(StatusCode::BAD_REQUEST, None, errors),
-            },
-        )
-        .collect();
-    Ok(multi_status(results))
+    each_item(&state, &body, |store, item| {
+        match parse_customer(item, &state.schema, Mode::Create) {
+            Ok(patch) => json!({"status": 201, "customer_id": store.create(patch, now())}),
+            Err(errors) => item_error(StatusCode::BAD_REQUEST, None, errors),
+        }
+    })
 }
 
 pub(crate) async fn update(
     State(state): State<AppState>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let items = batch_items(&body)?;
-    let mut store = state.write();
-    let results = items
-        .iter()
-        .map(|item| {
-            let Some(id) = item_customer_id(item) else {
-                return missing_id_error();
-            };
-            match parse_customer(item, &state.schema, Mode::Update) {
-                Ok(patch) => outcome(id, store.update(id, patch, now()).map_err(missing_error)),
-                Err(errors) => item_error(StatusCode::BAD_REQUEST, Some(id), errors),
-            }
-        })
-        .collect();
-    Ok(multi_status(results))
+    each_item(&state, &body, |store, item| {
+        let Some(id) = item_customer_id(item) else {
+            return missing_id_error();
+        };
+        match parse_customer(item, &state.schema, Mode::Update) {
+            Ok(patch) => outcome(id, store.update(id, patch, now()).map_err(missing_error)),
+            Err(errors) => item_error(StatusCode::BAD_REQUEST, Some(id), errors),
+        }
+    })
 }
 
 /// Items are ids or `{"customer_id": N}` objects.
@@ -63,17 +52,27 @@ pub(crate) async fn delete(
     State(state): State<AppState>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let items = batch_items(&body)?;
+    each_item(&state, &body, |store, item| {
+        let id = item.as_u64().or_else(|| item_customer_id(item));
+        match id {
+            Some(id) => outcome(id, store.delete(id).map_err(missing_error)),
+            None => missing_id_error(),
+        }
+    })
+}
+
+/// Answers 207 with `answer_item`'s entry for every item of the batch, in request order,
+/// all under one write lock.
+fn each_item(
+    state: &AppState,
+    body: &Bytes,
+    mut answer_item: impl FnMut(&mut Store, &Value) -> Value,
+) -> Result<Response, ApiError> {
+    let items = batch_items(body)?;
     let mut store = state.write();
     let results = items
         .iter()
-        .map(|item| {
-            let id = item.as_u64().or_else(|| item_customer_id(item));
-            match id {
-                Some(id) => outcome(id, store.delete(id).map_err(missing_error)),
-                None => missing_id_error(),
-            }
-        })
+        .map(|item| answer_item(&mut store, item))
         .collect();
     Ok(multi_status(results))
 }
