@@ -17,14 +17,9 @@ use sandbox::faults::{Fault, FaultPlan};
 use sandbox::idosell::routes;
 use sandbox::thulium::CustomerRecord;
 use sync_core::engine::adapters::ThuliumCrm;
-use sync_core::engine::ports::{
-    CrmPage, CrmPort, CustomerUpdate, FieldFinding, PortError, RequiredField,
-};
+use sync_core::engine::ports::{CrmPort, PortError};
 use sync_core::engine::{Progress, SyncReport};
-use thulium_client::{
-    BatchItemOutcome, Customer, CustomerInput, FieldGroup, FieldGroupItem, FieldGroupItemInput,
-    FieldValue,
-};
+use thulium_client::{BatchItemOutcome, CustomerInput};
 use tokio::sync::Notify;
 
 const SEED: u64 = 11;
@@ -181,11 +176,13 @@ async fn a_run_killed_after_a_batch_reached_thulium_creates_nobody_twice() {
     // Two batch creates per page: the 7th is the first of page 3. It reaches Thulium, then
     // the run dies before the store learns of it.
     let kill = Arc::new(Notify::new());
-    let killer = KillAfterCreates {
+    let killer = InterceptedCrm {
         inner: crm_port(&sandbox, tuning),
-        calls: AtomicUsize::new(0),
-        kill_at: 7,
-        kill: kill.clone(),
+        writes: KillAfterCreates {
+            calls: AtomicUsize::new(0),
+            kill_at: 7,
+            kill: kill.clone(),
+        },
     };
     let killed = engine(&sandbox, &db, options, tuning, Some(Arc::new(killer))).await;
     tokio::select! {
@@ -213,80 +210,26 @@ async fn a_run_killed_after_a_batch_reached_thulium_creates_nobody_twice() {
     assert_eq!(comparable_snapshot(sandbox.thulium()), expected);
 }
 
-/// A CRM port that lets the `kill_at`-th batch create through, then never answers and
+/// CRM writes that let the `kill_at`-th batch create through, then never answers and
 /// signals the test to drop the run.
 struct KillAfterCreates {
-    inner: ThuliumCrm,
     calls: AtomicUsize,
     kill_at: usize,
     kill: Arc<Notify>,
 }
 
 #[async_trait]
-impl CrmPort for KillAfterCreates {
-    async fn verify(
-        &self,
-        required: &[RequiredField],
-    ) -> Result<Vec<(RequiredField, FieldFinding)>, PortError> {
-        self.inner.verify(required).await
-    }
-    async fn find_by_field_values(
-        &self,
-        field: &str,
-        values: &[u64],
-    ) -> Result<Vec<Customer>, PortError> {
-        self.inner.find_by_field_values(field, values).await
-    }
-    async fn find_by_email(&self, email: &str) -> Result<Vec<Customer>, PortError> {
-        self.inner.find_by_email(email).await
-    }
-    async fn find_by_phone(&self, phone: &str) -> Result<Vec<Customer>, PortError> {
-        self.inner.find_by_phone(phone).await
-    }
-    async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError> {
-        self.inner.customers_page(offset, limit).await
-    }
+impl WriteInterceptor for KillAfterCreates {
     async fn create_customers(
         &self,
+        crm: &ThuliumCrm,
         inputs: &[CustomerInput],
     ) -> Result<Vec<BatchItemOutcome>, PortError> {
-        let outcome = self.inner.create_customers(inputs).await;
+        let outcome = crm.create_customers(inputs).await;
         if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.kill_at {
             self.kill.notify_one();
             std::future::pending::<()>().await;
         }
         outcome
-    }
-    async fn update_customers(
-        &self,
-        updates: &[CustomerUpdate],
-    ) -> Result<Vec<BatchItemOutcome>, PortError> {
-        self.inner.update_customers(updates).await
-    }
-    async fn create_customer(&self, input: &CustomerInput) -> Result<u64, PortError> {
-        self.inner.create_customer(input).await
-    }
-    async fn update_customer(&self, update: &CustomerUpdate) -> Result<(), PortError> {
-        self.inner.update_customer(update).await
-    }
-    async fn field_groups(&self) -> Result<Vec<FieldGroup>, PortError> {
-        self.inner.field_groups().await
-    }
-    async fn field_group_items(
-        &self,
-        group_id: u64,
-        customer_id: u64,
-    ) -> Result<Vec<FieldGroupItem>, PortError> {
-        self.inner.field_group_items(group_id, customer_id).await
-    }
-    async fn create_field_group_item(&self, item: &FieldGroupItemInput) -> Result<u64, PortError> {
-        self.inner.create_field_group_item(item).await
-    }
-    async fn update_field_group_item(
-        &self,
-        item_id: u64,
-        values: &[FieldValue],
-    ) -> Result<(), PortError> {
-        self.inner.update_field_group_item(item_id, values).await
     }
 }

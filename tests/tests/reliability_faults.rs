@@ -18,14 +18,9 @@ use sandbox::idosell::routes;
 use sandbox::thulium::CustomerRecord;
 use serde_json::Value;
 use sync_core::engine::adapters::ThuliumCrm;
-use sync_core::engine::ports::{
-    CrmPage, CrmPort, CustomerUpdate, FieldFinding, PortError, RequiredField,
-};
+use sync_core::engine::ports::{CrmPort, CustomerUpdate, PortError};
 use sync_core::engine::{EngineOptions, SyncReport};
-use thulium_client::{
-    BatchItemOutcome, Customer, CustomerInput, FieldGroup, FieldGroupItem, FieldGroupItemInput,
-    FieldValue,
-};
+use thulium_client::{BatchItemOutcome, CustomerInput};
 
 const SEED: u64 = 23;
 const CUSTOMERS: usize = 200;
@@ -140,12 +135,14 @@ async fn truncated_json_on_every_read_and_on_a_batch_write_changes_nothing_in_th
 async fn items_failed_in_a_207_are_retried_singly_or_next_run_never_dropped() {
     let (expected, ..) = reference().await;
     let sandbox = sandbox(SEED, CUSTOMERS, ORDERS).await;
-    let flaky = Arc::new(FailingItems {
+    let flaky = Arc::new(InterceptedCrm {
         inner: crm_port(&sandbox, ClientTuning::default()),
-        every: 4,
-        singles_fail: AtomicBool::new(true),
-        failed_in_batches: AtomicU64::new(0),
-        failed_singly: AtomicU64::new(0),
+        writes: FailingItems {
+            every: 4,
+            singles_fail: AtomicBool::new(true),
+            failed_in_batches: AtomicU64::new(0),
+            failed_singly: AtomicU64::new(0),
+        },
     });
     let db = TempDb::new("rel-207");
     let crm: Arc<dyn CrmPort> = flaky.clone();
@@ -154,12 +151,12 @@ async fn items_failed_in_a_207_are_retried_singly_or_next_run_never_dropped() {
     // customers are recorded as failed, not dropped.
     let first = converge(&sandbox, &db, Some(crm.clone()), 1).await;
     let first = first[0].as_ref().expect("the run finishes");
-    let failed_in_batches = flaky.failed_in_batches.load(Ordering::SeqCst);
+    let failed_in_batches = flaky.writes.failed_in_batches.load(Ordering::SeqCst);
     assert!(failed_in_batches >= (CUSTOMERS / 4) as u64 - 4);
     assert_eq!(first.failed.len() as u64, failed_in_batches, "{first:?}");
     assert_eq!(first.single_retries, failed_in_batches);
     assert_eq!(
-        flaky.failed_singly.load(Ordering::SeqCst),
+        flaky.writes.failed_singly.load(Ordering::SeqCst),
         failed_in_batches
     );
     assert_eq!(first.created + first.failed.len() as u64, CUSTOMERS as u64);
@@ -169,7 +166,7 @@ async fn items_failed_in_a_207_are_retried_singly_or_next_run_never_dropped() {
     );
 
     // Next run: single retries go through now; the failed customers are written once.
-    flaky.singles_fail.store(false, Ordering::SeqCst);
+    flaky.writes.singles_fail.store(false, Ordering::SeqCst);
     let rest = converge(&sandbox, &db, Some(crm), 3).await;
     assert_converged(&rest);
     let got = comparable_snapshot(sandbox.thulium());
@@ -177,10 +174,9 @@ async fn items_failed_in_a_207_are_retried_singly_or_next_run_never_dropped() {
     assert_eq!(got, expected);
 }
 
-/// A CRM port whose batch writes fail every `every`-th item with a 207 item status of 503
+/// CRM writes whose batches fail every `every`-th item with a 207 item status of 503
 /// (that item is not sent to Thulium), and whose single writes fail while `singles_fail`.
 struct FailingItems {
-    inner: ThuliumCrm,
     every: usize,
     singles_fail: AtomicBool,
     failed_in_batches: AtomicU64,
@@ -235,73 +231,37 @@ impl FailingItems {
 }
 
 #[async_trait]
-impl CrmPort for FailingItems {
-    async fn verify(
-        &self,
-        required: &[RequiredField],
-    ) -> Result<Vec<(RequiredField, FieldFinding)>, PortError> {
-        self.inner.verify(required).await
-    }
-    async fn find_by_field_values(
-        &self,
-        field: &str,
-        values: &[u64],
-    ) -> Result<Vec<Customer>, PortError> {
-        self.inner.find_by_field_values(field, values).await
-    }
-    async fn find_by_email(&self, email: &str) -> Result<Vec<Customer>, PortError> {
-        self.inner.find_by_email(email).await
-    }
-    async fn find_by_phone(&self, phone: &str) -> Result<Vec<Customer>, PortError> {
-        self.inner.find_by_phone(phone).await
-    }
-    async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError> {
-        self.inner.customers_page(offset, limit).await
-    }
+impl WriteInterceptor for FailingItems {
     async fn create_customers(
         &self,
+        crm: &ThuliumCrm,
         inputs: &[CustomerInput],
     ) -> Result<Vec<BatchItemOutcome>, PortError> {
-        self.batch(inputs, async |items| {
-            self.inner.create_customers(&items).await
-        })
-        .await
+        self.batch(inputs, async |items| crm.create_customers(&items).await)
+            .await
     }
     async fn update_customers(
         &self,
+        crm: &ThuliumCrm,
         updates: &[CustomerUpdate],
     ) -> Result<Vec<BatchItemOutcome>, PortError> {
-        self.batch(updates, async |items| {
-            self.inner.update_customers(&items).await
-        })
-        .await
+        self.batch(updates, async |items| crm.update_customers(&items).await)
+            .await
     }
-    async fn create_customer(&self, input: &CustomerInput) -> Result<u64, PortError> {
-        self.single()?;
-        self.inner.create_customer(input).await
-    }
-    async fn update_customer(&self, update: &CustomerUpdate) -> Result<(), PortError> {
-        self.single()?;
-        self.inner.update_customer(update).await
-    }
-    async fn field_groups(&self) -> Result<Vec<FieldGroup>, PortError> {
-        self.inner.field_groups().await
-    }
-    async fn field_group_items(
+    async fn create_customer(
         &self,
-        group_id: u64,
-        customer_id: u64,
-    ) -> Result<Vec<FieldGroupItem>, PortError> {
-        self.inner.field_group_items(group_id, customer_id).await
+        crm: &ThuliumCrm,
+        input: &CustomerInput,
+    ) -> Result<u64, PortError> {
+        self.single()?;
+        crm.create_customer(input).await
     }
-    async fn create_field_group_item(&self, item: &FieldGroupItemInput) -> Result<u64, PortError> {
-        self.inner.create_field_group_item(item).await
-    }
-    async fn update_field_group_item(
+    async fn update_customer(
         &self,
-        item_id: u64,
-        values: &[FieldValue],
+        crm: &ThuliumCrm,
+        update: &CustomerUpdate,
     ) -> Result<(), PortError> {
-        self.inner.update_field_group_item(item_id, values).await
+        self.single()?;
+        crm.update_customer(update).await
     }
 }

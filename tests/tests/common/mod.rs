@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use sandbox::generator::{GeneratorConfig, default_now};
 use sandbox::idosell::ShopOrder;
 use sandbox::metrics::RequestCounters;
@@ -17,9 +18,15 @@ use sandbox::{Sandbox, SandboxConfig};
 use sync_core::config::IntegrationConfig;
 use sync_core::engine::adapters::{IdoSellShop, ThuliumCrm};
 use sync_core::engine::clock::ManualClock;
-use sync_core::engine::ports::CrmPort;
+use sync_core::engine::ports::{
+    CrmPage, CrmPort, CustomerUpdate, FieldFinding, PortError, RequiredField,
+};
 use sync_core::engine::store::SqliteStore;
 use sync_core::engine::{Engine, EngineOptions};
+use thulium_client::{
+    BatchItemOutcome, Customer, CustomerInput, FieldGroup, FieldGroupItem, FieldGroupItemInput,
+    FieldValue,
+};
 
 /// The Thulium field names the sandbox tenant defines.
 pub const ID_FIELD: &str = "IAI Shop ID";
@@ -242,5 +249,110 @@ pub fn fast_options(shop_page: u32, write_chunk: usize) -> EngineOptions {
         orders_page_size: 100,
         concurrency: 1,
         ..EngineOptions::default()
+    }
+}
+
+/// What a test CRM port does to the customer writes it passes to Thulium: each default
+/// sends the call on unchanged, so a test overrides only the writes it disturbs.
+#[async_trait]
+pub trait WriteInterceptor: Send + Sync {
+    async fn create_customers(
+        &self,
+        crm: &ThuliumCrm,
+        inputs: &[CustomerInput],
+    ) -> Result<Vec<BatchItemOutcome>, PortError> {
+        crm.create_customers(inputs).await
+    }
+    async fn update_customers(
+        &self,
+        crm: &ThuliumCrm,
+        updates: &[CustomerUpdate],
+    ) -> Result<Vec<BatchItemOutcome>, PortError> {
+        crm.update_customers(updates).await
+    }
+    async fn create_customer(
+        &self,
+        crm: &ThuliumCrm,
+        input: &CustomerInput,
+    ) -> Result<u64, PortError> {
+        crm.create_customer(input).await
+    }
+    async fn update_customer(
+        &self,
+        crm: &ThuliumCrm,
+        update: &CustomerUpdate,
+    ) -> Result<(), PortError> {
+        crm.update_customer(update).await
+    }
+}
+
+/// The real Thulium adapter with its customer writes passed through `writes`; every other
+/// call goes straight to Thulium.
+pub struct InterceptedCrm<W> {
+    pub inner: ThuliumCrm,
+    pub writes: W,
+}
+
+#[async_trait]
+impl<W: WriteInterceptor> CrmPort for InterceptedCrm<W> {
+    async fn verify(
+        &self,
+        required: &[RequiredField],
+    ) -> Result<Vec<(RequiredField, FieldFinding)>, PortError> {
+        self.inner.verify(required).await
+    }
+    async fn find_by_field_values(
+        &self,
+        field: &str,
+        values: &[u64],
+    ) -> Result<Vec<Customer>, PortError> {
+        self.inner.find_by_field_values(field, values).await
+    }
+    async fn find_by_email(&self, email: &str) -> Result<Vec<Customer>, PortError> {
+        self.inner.find_by_email(email).await
+    }
+    async fn find_by_phone(&self, phone: &str) -> Result<Vec<Customer>, PortError> {
+        self.inner.find_by_phone(phone).await
+    }
+    async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError> {
+        self.inner.customers_page(offset, limit).await
+    }
+    async fn create_customers(
+        &self,
+        inputs: &[CustomerInput],
+    ) -> Result<Vec<BatchItemOutcome>, PortError> {
+        self.writes.create_customers(&self.inner, inputs).await
+    }
+    async fn update_customers(
+        &self,
+        updates: &[CustomerUpdate],
+    ) -> Result<Vec<BatchItemOutcome>, PortError> {
+        self.writes.update_customers(&self.inner, updates).await
+    }
+    async fn create_customer(&self, input: &CustomerInput) -> Result<u64, PortError> {
+        self.writes.create_customer(&self.inner, input).await
+    }
+    async fn update_customer(&self, update: &CustomerUpdate) -> Result<(), PortError> {
+        self.writes.update_customer(&self.inner, update).await
+    }
+    async fn field_groups(&self) -> Result<Vec<FieldGroup>, PortError> {
+        self.inner.field_groups().await
+    }
+    async fn field_group_items(
+        &self,
+        group_id: u64,
+        customer_id: u64,
+    ) -> Result<Vec<FieldGroupItem>, PortError> {
+        self.inner.field_group_items(group_id, customer_id).await
+    }
+    async fn create_field_group_item(&self, item: &FieldGroupItemInput) -> Result<u64, PortError> {
+        self.inner.create_field_group_item(item).await
+    }
+    async fn update_field_group_item(
+        &self,
+        item_id: u64,
+        values: &[FieldValue],
+    ) -> Result<(), PortError> {
+        self.inner.update_field_group_item(item_id, values).await
     }
 }
