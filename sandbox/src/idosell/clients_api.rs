@@ -1,20 +1,19 @@
 //! Customer endpoints: `GET/POST/PUT clients/clients` and `POST clients/crm/search`.
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::RawQuery;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::auth::{Level, Module};
 use super::batch::{item_result, write_each};
+use super::call::AdminCall;
 use super::changes::{CustomerPatch, NewCustomer};
 use super::error::ApiError;
 use super::json;
 use super::model::{ShopAddress, ShopCustomer};
 use super::paging::{self, select_page};
-use super::params::{DateRange, Query, as_list, as_text, as_u64, parse_ids};
-use super::state::AppState;
+use super::params::{DateRange, Query, as_list, as_text, as_u64, body_params, parse_ids};
 use super::store::{ShopData, StoreError};
 
 const EMPTY_CLIENTS: &str = "Wyszukiwarka klientów: zwrócono pusty wynik";
@@ -172,13 +171,8 @@ fn project(value: Value, elements: &[String]) -> Value {
 }
 
 /// `GET /api/admin/{version}/clients/clients`.
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    state.admit(&version, &headers, Module::Crm, Level::Read)?;
+pub(crate) async fn list(call: AdminCall, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let state = call.admit(Module::Crm, Level::Read)?;
     let query = Query::parse(raw.as_deref());
     let filter = ClientFilter::from_query(&query)?;
     let paging = paging::from_query(&query)?;
@@ -297,13 +291,9 @@ impl CrmFilter {
 }
 
 /// `POST /api/admin/{version}/clients/crm/search`.
-pub(crate) async fn crm_search(
-    State(state): State<AppState>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let params = state.admit_params(&version, &headers, Module::Crm, Level::Read, &body)?;
+pub(crate) async fn crm_search(call: AdminCall, body: Bytes) -> Result<Response, ApiError> {
+    let state = call.admit(Module::Crm, Level::Read)?;
+    let params = body_params(&body)?;
     let filter = CrmFilter::from_params(&params)?;
     let paging = paging::from_params(&params)?;
     let elements: Vec<String> = as_list(params.get("returnElements"))
@@ -365,15 +355,11 @@ fn new_customer(item: &Value) -> NewCustomer {
 }
 
 /// `POST /api/admin/{version}/clients/clients` — register customers.
-pub(crate) async fn create(
-    State(state): State<AppState>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let params = state.admit_params(&version, &headers, Module::Crm, Level::ReadWrite, &body)?;
+pub(crate) async fn create(call: AdminCall, body: Bytes) -> Result<Response, ApiError> {
+    let state = call.admit(Module::Crm, Level::ReadWrite)?;
+    let params = body_params(&body)?;
     write_each(
-        &state,
+        state,
         &params,
         "clients",
         "clients",
@@ -414,14 +400,10 @@ fn customer_patch(item: &Value) -> CustomerPatch {
 
 /// `PUT /api/admin/{version}/clients/clients` — update customers, found by `clientId` or
 /// `clientLogin`.
-pub(crate) async fn update(
-    State(state): State<AppState>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let params = state.admit_params(&version, &headers, Module::Crm, Level::ReadWrite, &body)?;
-    write_each(&state, &params, "clients", "clients", |data, item| {
+pub(crate) async fn update(call: AdminCall, body: Bytes) -> Result<Response, ApiError> {
+    let state = call.admit(Module::Crm, Level::ReadWrite)?;
+    let params = body_params(&body)?;
+    write_each(state, &params, "clients", "clients", |data, item| {
         let id = item
             .get("clientId")
             .and_then(as_u64)

@@ -25,6 +25,7 @@
 
 mod auth;
 mod batch;
+mod call;
 mod changes;
 mod clients_api;
 mod clock;

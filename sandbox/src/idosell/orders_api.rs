@@ -4,21 +4,21 @@
 use std::cmp::Ordering;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::RawQuery;
+use axum::http::StatusCode;
 use axum::response::Response;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::auth::{Level, Module};
 use super::batch::{item_result, write_each};
+use super::call::AdminCall;
 use super::changes::NewOrder;
 use super::error::ApiError;
 use super::json;
 use super::model::{AuctionBuyer, OrderLine, ShopOrder};
 use super::paging::{self, Paging, select_page};
-use super::params::{DateRange, Query, as_list, as_text, as_u64, parse_ids};
-use super::state::AppState;
+use super::params::{DateRange, Query, as_list, as_text, as_u64, body_params, parse_ids};
 use super::store::{ShopData, StoreError};
 
 const EMPTY_ORDERS: &str = "Wyszukiwarka zamówień: zwrócono pusty wynik";
@@ -251,13 +251,9 @@ fn page_of<'a>(orders: &'a [&'a ShopOrder], paging: Paging) -> Vec<&'a ShopOrder
 }
 
 /// `POST /api/admin/{version}/orders/orders/search`.
-pub(crate) async fn search(
-    State(state): State<AppState>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let params = state.admit_params(&version, &headers, Module::Oms, Level::Read, &body)?;
+pub(crate) async fn search(call: AdminCall, body: Bytes) -> Result<Response, ApiError> {
+    let state = call.admit(Module::Oms, Level::Read)?;
+    let params = body_params(&body)?;
     let filter = OrderFilter::from_params(&params)?;
     let paging = paging::from_params(&params)?;
     let (total, items) = {
@@ -275,13 +271,8 @@ pub(crate) async fn search(
 }
 
 /// `GET /api/admin/{version}/orders/orders?ordersIds=..&ordersSerialNumbers=..`.
-pub(crate) async fn get(
-    State(state): State<AppState>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    state.admit(&version, &headers, Module::Oms, Level::Read)?;
+pub(crate) async fn get(call: AdminCall, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let state = call.admit(Module::Oms, Level::Read)?;
     let query = Query::parse(raw.as_deref());
     let ids = query.list("ordersIds");
     let serials = parse_ids("ordersSerialNumbers", &query.list("ordersSerialNumbers"))?;
@@ -314,14 +305,10 @@ pub(crate) async fn get(
 
 /// `PUT /api/admin/{version}/orders/orders` — the sandbox applies `orderStatus` and ignores
 /// other fields.
-pub(crate) async fn update(
-    State(state): State<AppState>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let params = state.admit_params(&version, &headers, Module::Oms, Level::ReadWrite, &body)?;
-    write_each(&state, &params, "orders", "ordersResults", |data, item| {
+pub(crate) async fn update(call: AdminCall, body: Bytes) -> Result<Response, ApiError> {
+    let state = call.admit(Module::Oms, Level::ReadWrite)?;
+    let params = body_params(&body)?;
+    write_each(state, &params, "orders", "ordersResults", |data, item| {
         let serial = item.get("orderSerialNumber").and_then(as_u64).or_else(|| {
             item.get("orderId")
                 .and_then(as_text)
@@ -405,15 +392,11 @@ fn new_order(item: &Value) -> Result<NewOrder, StoreError> {
 }
 
 /// `POST /api/admin/{version}/orders/orders` — a sandbox convenience to place orders.
-pub(crate) async fn create(
-    State(state): State<AppState>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let params = state.admit_params(&version, &headers, Module::Oms, Level::ReadWrite, &body)?;
+pub(crate) async fn create(call: AdminCall, body: Bytes) -> Result<Response, ApiError> {
+    let state = call.admit(Module::Oms, Level::ReadWrite)?;
+    let params = body_params(&body)?;
     write_each(
-        &state,
+        state,
         &params,
         "orders",
         "ordersResults",

@@ -9,7 +9,6 @@ use serde_json::Value;
 use super::auth::{self, ApiKey, Level, Module};
 use super::clock::SimClock;
 use super::error::ApiError;
-use super::params::body_params;
 use super::quirks::Quirks;
 use super::store::ShopData;
 
@@ -51,19 +50,6 @@ impl Shared {
 
     pub(crate) fn set_quirks(&self, quirks: Quirks) {
         *self.quirks.write().unwrap_or_else(PoisonError::into_inner) = quirks;
-    }
-
-    /// Admits a call with a body (see [`Self::admit`]) and returns the body's `params`.
-    pub(crate) fn admit_params(
-        &self,
-        version: &str,
-        headers: &HeaderMap,
-        module: Module,
-        level: Level,
-        body: &[u8],
-    ) -> Result<Value, ApiError> {
-        self.admit(version, headers, module, level)?;
-        body_params(body)
     }
 
     /// Checks the path's API version and the caller's key.
