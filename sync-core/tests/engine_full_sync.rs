@@ -270,6 +270,30 @@ async fn failure_reasons_carry_no_customer_data() {
 }
 
 #[tokio::test]
+async fn a_shop_record_without_client_id_is_a_failure_not_a_customer_with_id_0() {
+    let world = World::new(config(false));
+    // Client 42's record as the shop would send it without `clientId` (decoded as 0).
+    let email = client(42).email.unwrap();
+    world.shop.clients.lock().unwrap()[41].client_id = 0;
+
+    let report = world.engine().full_sync(&no_progress).await.unwrap();
+    assert_eq!(report.created, CUSTOMERS - 1);
+    assert_eq!(report.customers_seen, CUSTOMERS);
+    assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
+    assert_eq!(report.failed[0].client_id, 0);
+    assert_eq!(report.failed[0].reason, "shop record without clientId");
+    assert!(!serde_json::to_string(&report).unwrap().contains(&email));
+    // Nothing in Thulium carries shop ID 0, and client 42's data went nowhere.
+    assert!(world.crm.holding(0).is_empty());
+    assert!(world.crm.holding(42).is_empty());
+    let customers = world.crm.customers.lock().unwrap().len() as u64;
+    assert_eq!(customers, CUSTOMERS - 1);
+    // Not stored: there is no id to retry it by.
+    let failed = world.store.failed_customers("shop-a").await.unwrap();
+    assert!(failed.is_empty(), "{failed:?}");
+}
+
+#[tokio::test]
 async fn interrupted_full_sync_resumes_from_its_checkpoint() {
     let world = World::new(config(false));
     world.shop.fail_pages.lock().unwrap().insert(2);

@@ -25,7 +25,7 @@ use super::lookup::Lookup;
 use super::orders_group::ResolvedGroup;
 use super::ports::{CrmPort, OrdersQuery, PortError, ShopPort};
 use super::preflight::PreflightError;
-use super::report::{ConflictEntry, RunKind, SyncReport};
+use super::report::{ConflictEntry, FailureEntry, RunKind, SyncReport};
 use super::store::{Changes, StateStore, StoreError};
 use super::writer::{Pending, Writer};
 
@@ -254,12 +254,15 @@ impl Engine {
         lookup: &Lookup,
         clients: Vec<Client>,
     ) -> Result<(), SyncError> {
-        let clients = latest_per_client(clients);
         if clients.is_empty() {
             return Ok(());
         }
         let name = self.config.name.as_str();
-        let ids: Vec<u64> = clients.iter().map(|c| c.client_id).collect();
+        let ids: Vec<u64> = clients
+            .iter()
+            .map(|c| c.client_id)
+            .filter(|&id| id != MISSING_CLIENT_ID)
+            .collect();
         let _guards = self.locks.lock_all(&ids).await;
         let planned = self.plan_clients(run, lookup, clients).await?;
 
@@ -313,14 +316,15 @@ impl Engine {
     /// Plans a set of shop customers with reads only — shared by the sync and the dry run:
     /// their orders (one search per ≤100 customers, plus further pages), their links and
     /// fingerprints, a Thulium lookup for those that changed, and the pure planner. Counts
-    /// the customers seen and the mapping issues in the run's report. Each client once.
+    /// the customers seen and the mapping issues in the run's report. Each client once;
+    /// records without a client id are left out as failures ([`without_missing_ids`]).
     pub(crate) async fn plan_clients(
         &self,
         run: &Run,
         lookup: &Lookup,
         clients: Vec<Client>,
     ) -> Result<Vec<Planned>, SyncError> {
-        let clients = latest_per_client(clients);
+        let clients = latest_per_client(without_missing_ids(run, clients));
         if clients.is_empty() {
             return Ok(Vec::new());
         }
@@ -475,6 +479,32 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// The client id a shop record without `clientId` decodes to (see `iai-shop-client`).
+const MISSING_CLIENT_ID: u64 = 0;
+
+/// Leaves out the records without a client id, each counted as a failure of the run.
+/// Synced, they would all become one Thulium customer with shop ID 0; they are not stored
+/// as failures either, as there is no id to retry them by.
+fn without_missing_ids(run: &Run, clients: Vec<Client>) -> Vec<Client> {
+    let (missing, usable): (Vec<Client>, Vec<Client>) = clients
+        .into_iter()
+        .partition(|c| c.client_id == MISSING_CLIENT_ID);
+    if !missing.is_empty() {
+        tracing::warn!(
+            records = missing.len(),
+            "shop records without clientId left out"
+        );
+        run.tally(|r| {
+            r.customers_seen += missing.len() as u64;
+            r.failed.extend(missing.iter().map(|_| FailureEntry {
+                client_id: MISSING_CLIENT_ID,
+                reason: "shop record without clientId".to_owned(),
+            }));
+        });
+    }
+    usable
 }
 
 /// One entry per client id (the last one read wins), in first-seen order.

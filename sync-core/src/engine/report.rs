@@ -46,9 +46,11 @@ pub struct ConflictEntry {
 }
 
 /// A shop customer whose write failed; it is stored and retried on the next run.
+/// A shop record without `clientId` is a failure too (`client_id` 0), never written and
+/// not stored: there is no id to retry it by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FailureEntry {
-    /// The shop's client id.
+    /// The shop's client id (0: the record had none).
     pub client_id: u64,
     /// Why (no customer data).
     pub reason: String,
@@ -90,7 +92,8 @@ pub struct SyncReport {
     pub skipped: u64,
     /// Customers in conflict.
     pub conflicts: Vec<ConflictEntry>,
-    /// Customers whose write failed (retried on the next run).
+    /// Customers whose write failed (retried on the next run), and shop records without a
+    /// client id (left out, not retried).
     pub failed: Vec<FailureEntry>,
     /// Items of a batch write that had to be retried one by one.
     pub single_retries: u64,
