@@ -5,18 +5,21 @@
 //! Chromium is required: without it this test fails (CI installs it through `.ci/run`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use examples::card::{CardState, card_router};
-use iai_shop_client::{IdoSellClient, RetryPolicy};
-use sandbox::generator::GeneratorConfig;
+use common::process::TempDir;
+use common::sandbox_clients::{
+    generated_sandbox, newest_first, serve_card, shop_client, thulium_client,
+};
+use examples::card::CardState;
+use sandbox::Sandbox;
 use sandbox::idosell::ShopOrder;
-use sandbox::{Sandbox, SandboxConfig};
 use sync_core::config::IntegrationConfig;
-use thulium_client::ThuliumClient;
 
 const CHROMIUM: &str = "chromium";
 /// A cold Chromium start on a busy two-core machine can take a while; a hang cannot.
@@ -31,34 +34,13 @@ fn screenshot_path() -> PathBuf {
     target.join("card-screenshot.png")
 }
 
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(label: &str) -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let path = std::env::temp_dir().join(format!("{label}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Runs headless Chromium with `extra` arguments and `url`; returns its stdout. Kills it
 /// after [`BROWSER_TIMEOUT`]. Fails clearly when Chromium is not installed.
 fn run_chromium(extra: &[String], url: &str) -> String {
     let work = TempDir::new("card-browser");
-    let profile = work.0.join("profile");
-    let stdout_path = work.0.join("stdout");
-    let stderr_path = work.0.join("stderr");
+    let profile = work.path().join("profile");
+    let stdout_path = work.path().join("stdout");
+    let stderr_path = work.path().join("stderr");
     let mut command = Command::new(CHROMIUM);
     command
         .args([
@@ -117,33 +99,13 @@ async fn chromium(extra: Vec<String>, url: String) -> String {
 }
 
 async fn serve(sandbox: &Sandbox, config: IntegrationConfig) -> String {
-    let shop = IdoSellClient::builder(sandbox.shop_url.clone())
-        .api_key(&sandbox.shop_api_key)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let thulium = ThuliumClient::builder(sandbox.thulium_url.clone())
-        .credentials(
-            sandbox.thulium_user.clone(),
-            sandbox.thulium_password.clone(),
-        )
-        .build()
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let app = card_router(CardState::new(shop, thulium, config));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{address}")
+    let shop = shop_client(sandbox.shop_url.clone(), &sandbox.shop_api_key);
+    serve_card(CardState::new(shop, thulium_client(sandbox), config)).await
 }
 
 /// The shop's own orders of a customer, newest first, as many as the card shows.
 fn expected_rows(sandbox: &Sandbox, client_id: u64, shown: usize) -> Vec<ShopOrder> {
-    let mut orders = sandbox.shop().orders_of(client_id);
-    orders.sort_by(|a, b| {
-        b.add_date
-            .cmp(&a.add_date)
-            .then(b.serial_number.cmp(&a.serial_number))
-    });
+    let mut orders = newest_first(sandbox.shop().orders_of(client_id));
     orders.truncate(shown);
     orders
 }
@@ -169,14 +131,7 @@ fn table_rows(dom: &str) -> Vec<&str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn card_page_renders_in_headless_chromium() {
-    let sandbox = Sandbox::start(SandboxConfig::generated(&GeneratorConfig {
-        seed: 5,
-        customers: 30,
-        orders: 150,
-        ..GeneratorConfig::default()
-    }))
-    .await
-    .unwrap();
+    let sandbox = generated_sandbox(5, 30, 150).await;
     let client_id = sandbox
         .shop()
         .customers()

@@ -3,15 +3,17 @@
 //! costs exactly one customer lookup and one order search.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
-use std::time::Duration;
+mod common;
 
-use examples::card::{CardState, card_router};
-use iai_shop_client::{IdoSellClient, RetryPolicy};
+use std::collections::BTreeMap;
+
+use common::sandbox_clients::{
+    generated_sandbox, newest_first, serve_card as serve, shop_client, thulium_client,
+};
+use examples::card::CardState;
 use rust_decimal::Decimal;
-use sandbox::generator::GeneratorConfig;
+use sandbox::Sandbox;
 use sandbox::idosell::{CustomerPatch, ShopOrder, routes};
-use sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 use sync_core::config::IntegrationConfig;
 use thulium_client::{CustomFieldValue, CustomerInput, ThuliumClient};
@@ -27,22 +29,9 @@ struct Harness {
 }
 
 async fn start() -> Harness {
-    let sandbox = Sandbox::start(SandboxConfig::generated(&GeneratorConfig {
-        seed: 11,
-        customers: 40,
-        orders: 200,
-        ..GeneratorConfig::default()
-    }))
-    .await
-    .unwrap();
+    let sandbox = generated_sandbox(11, 40, 200).await;
     let shop = shop_client(sandbox.shop_url.clone(), &sandbox.shop_api_key);
-    let thulium = ThuliumClient::builder(sandbox.thulium_url.clone())
-        .credentials(
-            sandbox.thulium_user.clone(),
-            sandbox.thulium_password.clone(),
-        )
-        .build()
-        .unwrap();
+    let thulium = thulium_client(&sandbox);
     let config = IntegrationConfig::new("test shop", sandbox.shop_url.clone());
     let panel = config.panel_base().to_owned();
     let base = serve(CardState::new(shop, thulium.clone(), config)).await;
@@ -54,21 +43,13 @@ async fn start() -> Harness {
     }
 }
 
-fn shop_client(url: Url, key: &str) -> IdoSellClient {
-    IdoSellClient::builder(url)
-        .api_key(key)
-        .retry_policy(RetryPolicy::none())
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
-}
-
-/// Serves the card router on a free loopback port; returns its base URL.
-async fn serve(state: CardState) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, card_router(state)).await });
-    format!("http://{address}")
+/// A loopback URL nothing listens on (the port was bound, then freed).
+fn closed_url() -> Url {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    Url::parse(&format!("http://{closed}/")).unwrap()
 }
 
 async fn get(url: &str) -> (u16, String) {
@@ -80,16 +61,6 @@ async fn get(url: &str) -> (u16, String) {
 async fn get_json(url: &str) -> (u16, Value) {
     let (status, body) = get(url).await;
     (status, serde_json::from_str(&body).unwrap())
-}
-
-/// The shop's own orders of a customer, newest first (placement date, then serial).
-fn newest_first(mut orders: Vec<ShopOrder>) -> Vec<ShopOrder> {
-    orders.sort_by(|a, b| {
-        b.add_date
-            .cmp(&a.add_date)
-            .then(b.serial_number.cmp(&a.serial_number))
-    });
-    orders
 }
 
 /// The customers with at least `min` orders, by id.
@@ -274,11 +245,7 @@ async fn unknown_or_unlinked_customers_get_a_small_404_page() {
 #[tokio::test]
 async fn unreachable_shop_gives_502_with_a_clear_message() {
     let h = start().await;
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap()
-    };
-    let shop = shop_client(Url::parse(&format!("http://{closed}/")).unwrap(), "key");
+    let shop = shop_client(closed_url(), "key");
     let config = IntegrationConfig::new("test shop", h.sandbox.shop_url.clone());
     let base = serve(CardState::new(shop, h.thulium.clone(), config)).await;
 
@@ -299,11 +266,7 @@ async fn unreachable_shop_gives_502_with_a_clear_message() {
 #[tokio::test]
 async fn unreachable_thulium_gives_502_and_no_shop_call() {
     let h = start().await;
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap()
-    };
-    let thulium = ThuliumClient::builder(Url::parse(&format!("http://{closed}/")).unwrap())
+    let thulium = ThuliumClient::builder(closed_url())
         .credentials("user", "password")
         .retry_policy(thulium_client::RetryPolicy::none())
         .build()

@@ -17,6 +17,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::http::{Method, Request, StatusCode};
+use common::sandbox_clients::assert_untouched;
 use common::{EVENT, TOKEN, main_path, serve, start, targets};
 use examples::daemon::EngineSink;
 use examples::demo::{
@@ -560,16 +561,7 @@ async fn refused_requests_leave_the_shop_and_thulium_untouched() {
         .unwrap();
     assert_eq!(get.status(), 405);
     receiver.shutdown().await;
-    assert_eq!(
-        sandbox.shop().counters().total(),
-        0,
-        "the shop was not read"
-    );
-    assert_eq!(
-        sandbox.thulium().counters().total(),
-        0,
-        "Thulium was not touched"
-    );
+    assert_untouched(&sandbox);
     assert_eq!(sandbox.thulium().customer_count(), 0);
 
     // The control: an unknown event naming the client is a trigger, and does reach both.

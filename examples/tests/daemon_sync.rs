@@ -2,9 +2,13 @@
 //! simulator, a refused one touches nothing; and `sync-daemon webhook-setup` as a process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::process::{TempDir, assert_exit_ok};
+use common::sandbox_clients::assert_untouched;
 use examples::daemon::EngineSink;
 use examples::demo::{
     DEMO_INTEGRATION, DEMO_WEBHOOK_TOKEN, DemoOptions, settings_for, start_sandbox,
@@ -85,16 +89,7 @@ async fn a_webhook_updates_the_customer_in_thulium_and_a_refused_one_touches_not
         .unwrap();
     assert_eq!(refused.status(), 401);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(
-        sandbox.shop().counters().total(),
-        0,
-        "the shop was not read"
-    );
-    assert_eq!(
-        sandbox.thulium().counters().total(),
-        0,
-        "Thulium was not touched"
-    );
+    assert_untouched(&sandbox);
     assert_ne!(
         sandbox
             .thulium()
@@ -140,9 +135,8 @@ async fn a_webhook_updates_the_customer_in_thulium_and_a_refused_one_touches_not
 
 #[test]
 fn webhook_setup_prints_every_event_url_and_how_to_remove_a_disabled_one() {
-    let dir = std::env::temp_dir().join(format!("daemon-setup-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("sync.toml");
+    let dir = TempDir::new("daemon-setup");
+    let config = dir.path().join("sync.toml");
     std::fs::write(
         &config,
         r#"
@@ -173,12 +167,7 @@ fn webhook_setup_prints_every_event_url_and_how_to_remove_a_disabled_one() {
         .arg(&config)
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_exit_ok(&output);
     let text = String::from_utf8_lossy(&output.stdout);
     let url = "POST https://sync.example.pl/webhooks/iai-shop/main/Tok3n-main";
     for event in [

@@ -2,14 +2,18 @@
 //! in a TOML file), in dry-run mode, and with bad settings.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
+use common::process::{TempDir, assert_exit_ok};
+use common::sandbox_clients::thulium_client;
 use examples::demo::{DemoOptions, start_sandbox};
 use sandbox::Sandbox;
 use sandbox::faults::Fault;
 use serde_json::Value;
-use thulium_client::{CustomerInput, ThuliumClient};
+use thulium_client::CustomerInput;
 
 const CUSTOMERS: usize = 250;
 
@@ -60,6 +64,17 @@ fn against(sandbox: &Sandbox) -> Command {
     command
 }
 
+/// [`against`] with a state file and a JSON report.
+fn against_with_state(sandbox: &Sandbox, state: &Path, report: &Path) -> Command {
+    let mut command = against(sandbox);
+    command
+        .arg("--state")
+        .arg(state)
+        .arg("--report-json")
+        .arg(report);
+    command
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -77,24 +92,13 @@ fn stderr_line(output: &Output) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn syncs_the_sandbox_then_a_second_run_with_the_state_file_writes_nothing() {
     let sandbox = sandbox().await;
-    let dir = tempdir();
-    let state = dir.join("state.sqlite");
-    let report = dir.join("report.json");
+    let dir = TempDir::new("full-sync-test");
+    let state = dir.path().join("state.sqlite");
+    let report = dir.path().join("report.json");
     let contacts_before = sandbox.thulium().customer_count();
 
-    let mut first = against(&sandbox);
-    first
-        .arg("--state")
-        .arg(&state)
-        .arg("--report-json")
-        .arg(&report);
-    let output = run(first).await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = run(against_with_state(&sandbox, &state, &report)).await;
+    assert_exit_ok(&output);
     let json = read_json(&report);
     let first_run = &json["reports"][0];
     assert_eq!(first_run["integration"], "default");
@@ -135,14 +139,8 @@ async fn syncs_the_sandbox_then_a_second_run_with_the_state_file_writes_nothing(
     );
 
     sandbox.thulium().counters().reset();
-    let mut second = against(&sandbox);
-    second
-        .arg("--state")
-        .arg(&state)
-        .arg("--report-json")
-        .arg(&report);
-    let output = run(second).await;
-    assert_eq!(output.status.code(), Some(0));
+    let output = run(against_with_state(&sandbox, &state, &report)).await;
+    assert_exit_ok(&output);
     let again = &read_json(&report)["reports"][0];
     assert_eq!(
         (again["created"].as_u64(), again["updated"].as_u64()),
@@ -165,13 +163,7 @@ async fn failed_customers_give_exit_2_and_are_listed_in_the_report() {
     let sandbox = sandbox().await;
     // A tenant with a contact of its own, so that every create goes in a batch (an empty
     // tenant gets its first customer alone, to check the custom fields).
-    ThuliumClient::builder(sandbox.thulium_url.clone())
-        .credentials(
-            sandbox.thulium_user.clone(),
-            sandbox.thulium_password.clone(),
-        )
-        .build()
-        .unwrap()
+    thulium_client(&sandbox)
         .customers()
         .create(&CustomerInput {
             surname: Some("Dostawca".into()),
@@ -182,8 +174,8 @@ async fn failed_customers_give_exit_2_and_are_listed_in_the_report() {
     let faults = sandbox.thulium().faults();
     faults.fail_next("POST /api/batch/customers", 1, Fault::Status(400));
     faults.fail_next("POST /api/customers", REFUSED as u32, Fault::Status(400));
-    let dir = tempdir();
-    let report = dir.join("report.json");
+    let dir = TempDir::new("full-sync-test");
+    let report = dir.path().join("report.json");
     let contacts_before = sandbox.thulium().customer_count();
     let mut command = against(&sandbox);
     command.arg("--report-json").arg(&report);
@@ -247,17 +239,12 @@ fn writes(sandbox: &Sandbox) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_prints_the_plan_and_writes_nothing() {
     let sandbox = sandbox().await;
-    let dir = tempdir();
-    let report = dir.join("plan.json");
+    let dir = TempDir::new("full-sync-test");
+    let report = dir.path().join("plan.json");
     let mut command = against(&sandbox);
     command.arg("--dry-run").arg("--report-json").arg(&report);
     let output = run(command).await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_exit_ok(&output);
     assert_eq!(writes(&sandbox), 0);
     assert!(
         sandbox.thulium().counters().total() > 0,
@@ -287,9 +274,9 @@ async fn dry_run_prints_the_plan_and_writes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_config_file_runs_the_enabled_integrations_only() {
     let sandbox = sandbox().await;
-    let dir = tempdir();
-    let config = dir.join("sync.toml");
-    let report = dir.join("report.json");
+    let dir = TempDir::new("full-sync-test");
+    let config = dir.path().join("sync.toml");
+    let report = dir.path().join("report.json");
     std::fs::write(
         &config,
         format!(
@@ -324,12 +311,7 @@ async fn a_config_file_runs_the_enabled_integrations_only() {
         .env("TEST_THULIUM_PASSWORD", &sandbox.thulium_password)
         .env("TEST_SHOP_KEY", &sandbox.shop_api_key);
     let output = run(command).await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_exit_ok(&output);
     let json = read_json(&report);
     let reports = json["reports"].as_array().unwrap();
     assert_eq!(reports.len(), 1);
@@ -401,19 +383,14 @@ fn unreachable_systems_fail_preflight_with_one_line_and_no_secret() {
 
 #[test]
 fn the_demo_runs_twice_and_the_second_run_writes_nothing() {
-    let dir = tempdir();
-    let report = dir.join("demo.json");
+    let dir = TempDir::new("full-sync-test");
+    let report = dir.path().join("demo.json");
     let output = full_sync()
         .args(["--demo-customers", "120", "--report-json"])
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_exit_ok(&output);
     let json = read_json(&report);
     assert_eq!(json["reports"][0]["created"], 120);
     assert_eq!(json["second_run"][0]["created"], 0);
@@ -475,17 +452,4 @@ fn assert_saved_card(stdout: &str) {
         "an edit link per order"
     );
     assert!(html.contains("/panel/orderd.php?idt="));
-}
-
-/// A fresh directory under the target directory (no extra crate for temp dirs).
-fn tempdir() -> std::path::PathBuf {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "full-sync-test-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
