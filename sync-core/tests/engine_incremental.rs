@@ -6,23 +6,13 @@
 mod engine_fakes;
 
 use chrono::TimeDelta;
-use engine_fakes::{World, counts, day, no_progress, order};
-use sync_core::config::IntegrationConfig;
+use engine_fakes::{World, counts, day, no_progress, order, shop_config};
 use sync_core::engine::store::{CursorKind, StateStore};
-use url::Url;
 
 const N: u64 = 250;
 
-fn config() -> IntegrationConfig {
-    IntegrationConfig::new("shop-a", Url::parse("https://sklep.example.pl").unwrap())
-}
-
 async fn synced_world() -> World {
-    let world = World::new(config(), N);
-    world.engine().full_sync(&no_progress).await.unwrap();
-    world.reset_calls();
-    world.clock.advance(TimeDelta::minutes(1));
-    world
+    World::synced(shop_config("shop-a"), N).await
 }
 
 #[tokio::test]
@@ -97,7 +87,7 @@ async fn changed_customers_new_customers_and_changed_orders_are_synced_and_nobod
 
 #[tokio::test]
 async fn failed_customers_of_earlier_runs_are_retried_by_the_next_poll() {
-    let world = World::new(config(), N);
+    let world = World::new(shop_config("shop-a"), N);
     world.crm.reject.lock().unwrap().insert(42);
     let report = world.engine().full_sync(&no_progress).await.unwrap();
     assert_eq!(report.failed.len(), 1);
@@ -139,7 +129,7 @@ async fn a_failed_poll_leaves_the_cursors_where_they_were() {
 
 #[tokio::test]
 async fn first_poll_without_a_cursor_reads_from_the_configured_start() {
-    let world = World::new(config(), 5);
+    let world = World::new(shop_config("shop-a"), 5);
     for id in 1..=5 {
         world.edit_client(id, |_| {});
     }

@@ -8,17 +8,11 @@ mod engine_fakes;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use engine_fakes::{World, counts, day, no_progress, order};
+use engine_fakes::{World, counts, day, no_progress, order, shop_config};
 use iai_shop_client::webhook::{WebhookEventKind, WebhookTrigger};
-use sync_core::config::IntegrationConfig;
 use sync_core::engine::store::{CursorKind, StateStore};
-use url::Url;
 
 const N: u64 = 120;
-
-fn config() -> IntegrationConfig {
-    IntegrationConfig::new("shop-a", Url::parse("https://sklep.example.pl").unwrap())
-}
 
 fn client_updated(id: u64) -> WebhookTrigger {
     WebhookTrigger {
@@ -39,11 +33,7 @@ fn order_event(serial: u64) -> WebhookTrigger {
 }
 
 async fn synced_world() -> World {
-    let world = World::new(config(), N);
-    world.engine().full_sync(&no_progress).await.unwrap();
-    world.reset_calls();
-    world.clock.advance(TimeDelta::minutes(1));
-    world
+    World::synced(shop_config("shop-a"), N).await
 }
 
 #[tokio::test]
@@ -212,7 +202,7 @@ async fn a_burst_of_events_is_one_re_read_and_one_sync() {
 
 #[tokio::test]
 async fn concurrent_triggers_for_a_new_customer_create_it_once() {
-    let world = World::new(config(), 3);
+    let world = World::new(shop_config("shop-a"), 3);
     world.shop.calls.set_latency(Duration::from_millis(2));
     world.crm.calls.set_latency(Duration::from_millis(2));
     let engine = world.engine();
@@ -234,7 +224,7 @@ async fn concurrent_triggers_for_a_new_customer_create_it_once() {
 
 #[tokio::test]
 async fn disabled_integration_ignores_webhooks() {
-    let mut config = config();
+    let mut config = shop_config("shop-a");
     config.enabled = false;
     let world = World::new(config, 3);
     let report = world
@@ -251,7 +241,7 @@ fn engine_and_its_runs_can_be_spawned_on_a_multi_threaded_runtime() {
     fn spawnable<T: Send + 'static>(_: &T) {}
     fn shareable<T: Send + Sync>() {}
     shareable::<sync_core::engine::Engine>();
-    let world = World::new(config(), 1);
+    let world = World::new(shop_config("shop-a"), 1);
     let engine = std::sync::Arc::new(world.engine());
     let e = engine.clone();
     spawnable(&async move { e.incremental_sync().await });

@@ -675,6 +675,16 @@ impl World {
         }
     }
 
+    /// [`World::new`] after a finished full sync: the call counts reset and the clock a
+    /// minute on, as the incremental and webhook tests start.
+    pub async fn synced(config: sync_core::config::IntegrationConfig, customers: u64) -> Self {
+        let world = Self::new(config, customers);
+        world.engine().full_sync(&no_progress).await.unwrap();
+        world.reset_calls();
+        world.clock.advance(chrono::TimeDelta::minutes(1));
+        world
+    }
+
     pub fn engine(&self) -> sync_core::engine::Engine {
         sync_core::engine::Engine::new(
             self.config.clone(),
@@ -713,6 +723,14 @@ impl World {
             assert_eq!(holders.len(), 1, "shop client {id} held by {holders:?}");
         }
     }
+}
+
+/// An integration named `name` over the test shop's URL, with the default field names.
+pub fn shop_config(name: &str) -> sync_core::config::IntegrationConfig {
+    sync_core::config::IntegrationConfig::new(
+        name,
+        url::Url::parse("https://sklep.example.pl").unwrap(),
+    )
 }
 
 /// A map of request counts from `(method, count)` pairs.
