@@ -114,37 +114,21 @@ impl Store {
     }
 
     fn index(&mut self, record: &CustomerRecord) {
-        let id = record.customer_id;
-        let keys = IndexKeys::of(record);
-        keys.emails
-            .into_iter()
-            .for_each(|key| add_id(&mut self.by_email, key, id));
-        keys.phones
-            .into_iter()
-            .for_each(|key| add_id(&mut self.by_phone, key, id));
-        keys.identifier
-            .into_iter()
-            .for_each(|key| add_id(&mut self.by_identifier, key, id));
-        keys.custom_fields
-            .into_iter()
-            .for_each(|key| add_id(&mut self.by_custom_field, key, id));
+        self.update_indexes(record, IndexChange::Add);
     }
 
     fn unindex(&mut self, record: &CustomerRecord) {
+        self.update_indexes(record, IndexChange::Remove);
+    }
+
+    /// The one place that pairs each index with the keys a record has in it.
+    fn update_indexes(&mut self, record: &CustomerRecord, change: IndexChange) {
         let id = record.customer_id;
         let keys = IndexKeys::of(record);
-        keys.emails
-            .iter()
-            .for_each(|key| remove_id(&mut self.by_email, key, id));
-        keys.phones
-            .iter()
-            .for_each(|key| remove_id(&mut self.by_phone, key, id));
-        keys.identifier
-            .iter()
-            .for_each(|key| remove_id(&mut self.by_identifier, key, id));
-        keys.custom_fields
-            .iter()
-            .for_each(|key| remove_id(&mut self.by_custom_field, key, id));
+        change.apply(&mut self.by_email, keys.emails, id);
+        change.apply(&mut self.by_phone, keys.phones, id);
+        change.apply(&mut self.by_identifier, keys.identifier, id);
+        change.apply(&mut self.by_custom_field, keys.custom_fields, id);
     }
 
     /// Matching customers in id order: `(total, page)`.
@@ -278,15 +262,35 @@ impl IndexKeys {
     }
 }
 
-fn add_id<K: Hash + Eq>(index: &mut HashMap<K, Ids>, key: K, id: u64) {
-    index.entry(key).or_default().insert(id);
+/// Whether a record's keys are being added to the indexes or taken out of them.
+#[derive(Clone, Copy)]
+enum IndexChange {
+    Add,
+    Remove,
 }
 
-fn remove_id<K: Hash + Eq>(index: &mut HashMap<K, Ids>, key: &K, id: u64) {
-    if let Some(ids) = index.get_mut(key) {
-        ids.remove(&id);
-        if ids.is_empty() {
-            index.remove(key);
+impl IndexChange {
+    fn apply<K: Hash + Eq>(
+        self,
+        index: &mut HashMap<K, Ids>,
+        keys: impl IntoIterator<Item = K>,
+        id: u64,
+    ) {
+        for key in keys {
+            match self {
+                Self::Add => {
+                    index.entry(key).or_default().insert(id);
+                }
+                // An emptied entry is dropped, so the index holds only keys still in use.
+                Self::Remove => {
+                    if let Some(ids) = index.get_mut(&key) {
+                        ids.remove(&id);
+                        if ids.is_empty() {
+                            index.remove(&key);
+                        }
+                    }
+                }
+            }
         }
     }
 }
