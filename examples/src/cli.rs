@@ -139,6 +139,25 @@ pub fn parse_args<T: clap::Parser>(program: &str) -> Result<T, ExitCode> {
     })
 }
 
+/// The common start of a program: parses the command line ([`parse_args`]), logs at
+/// `default_level` ([`init_logging`]) and builds the Tokio runtime. `Err` is the exit code
+/// to end with; the reason is already printed.
+pub fn start<T: clap::Parser>(
+    program: &str,
+    default_level: &str,
+) -> Result<(T, tokio::runtime::Runtime), ExitCode> {
+    let args = parse_args(program)?;
+    init_logging(default_level);
+    let runtime = tokio::runtime::Runtime::new().map_err(|error| {
+        fail(
+            program,
+            EXIT_CONFIG,
+            &format!("cannot start the runtime: {error}"),
+        )
+    })?;
+    Ok((args, runtime))
+}
+
 /// Prints `program: message` as one line on stderr and gives `code`.
 pub fn fail(program: &str, code: u8, message: &str) -> ExitCode {
     let line = message

@@ -12,8 +12,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use examples::card::{CardState, demo_output_dir, save_card_page};
 use examples::cli::{
-    ConnectionArgs, EXIT_CONFIG, EXIT_FAILED_CUSTOMERS, EXIT_OK, Target, fail, init_logging,
-    parse_args,
+    ConnectionArgs, EXIT_CONFIG, EXIT_FAILED_CUSTOMERS, EXIT_OK, Target, fail, start,
 };
 use examples::demo::{DemoOptions, settings_for, start_sandbox};
 use examples::progress::SyncProgress;
@@ -53,20 +52,9 @@ struct Args {
 struct Stop(u8, String);
 
 fn main() -> ExitCode {
-    let args: Args = match parse_args(PROGRAM) {
-        Ok(args) => args,
+    let (args, runtime): (Args, _) = match start(PROGRAM, "error") {
+        Ok(started) => started,
         Err(code) => return code,
-    };
-    init_logging("error");
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            return fail(
-                PROGRAM,
-                EXIT_CONFIG,
-                &format!("cannot start the runtime: {error}"),
-            );
-        }
     };
     match runtime.block_on(run(args)) {
         Ok(code) => ExitCode::from(code),

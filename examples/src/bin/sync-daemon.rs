@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use examples::cli::{ConnectionArgs, EXIT_CONFIG, EXIT_OK, Target, fail, init_logging, parse_args};
+use examples::cli::{ConnectionArgs, EXIT_CONFIG, EXIT_OK, Target, fail, start};
 use examples::daemon::{EngineSink, poll};
 use examples::demo::{
     DEMO_INTEGRATION, DEMO_WEBHOOK_TOKEN, DemoOptions, settings_for, start_sandbox,
@@ -79,20 +79,9 @@ struct SetupArgs {
 }
 
 fn main() -> ExitCode {
-    let args: Args = match parse_args(PROGRAM) {
-        Ok(args) => args,
+    let (args, runtime): (Args, _) = match start(PROGRAM, "info") {
+        Ok(started) => started,
         Err(code) => return code,
-    };
-    init_logging("info");
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            return fail(
-                PROGRAM,
-                EXIT_CONFIG,
-                &format!("cannot start the runtime: {error}"),
-            );
-        }
     };
     let result = match args.command {
         Some(Command::WebhookSetup(setup)) => webhook_setup(setup),
