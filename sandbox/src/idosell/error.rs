@@ -11,7 +11,7 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// A refused request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +26,12 @@ pub(crate) enum ApiError {
     BadBody(String),
 }
 
+/// IdoSell's error object `{"faultCode": code, "faultString": message}`; code 0 means no
+/// error and 2 an empty result.
+pub(crate) fn fault(code: u16, message: &str) -> Value {
+    json!({"faultCode": code, "faultString": message})
+}
+
 impl ApiError {
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::Invalid(message.into())
@@ -37,14 +43,14 @@ impl IntoResponse for ApiError {
         let (status, body, header) = match self {
             Self::NotFound(path) => (
                 StatusCode::NOT_FOUND,
-                json!({"errors": {"faultCode": 404, "faultString": format!("Not found: {path}")}}),
+                json!({"errors": fault(404, &format!("Not found: {path}"))}),
                 None,
             ),
             Self::Unauthorized => {
                 let message = "Login failure: invalid or missing X-API-KEY";
                 (
                     StatusCode::UNAUTHORIZED,
-                    json!({"errors": {"faultCode": 1, "faultString": message}}),
+                    json!({"errors": fault(1, message)}),
                     Some(message.to_owned()),
                 )
             }
@@ -60,12 +66,12 @@ impl IntoResponse for ApiError {
             }
             Self::Invalid(message) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"errors": {"faultCode": 3, "faultString": message}}),
+                json!({"errors": fault(3, &message)}),
                 None,
             ),
             Self::BadBody(message) => (
                 StatusCode::BAD_REQUEST,
-                json!({"errors": {"faultCode": 3, "faultString": message}}),
+                json!({"errors": fault(3, &message)}),
                 None,
             ),
         };

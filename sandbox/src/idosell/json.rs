@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
+use super::error::fault;
 use super::model::{ShopAddress, ShopCustomer, ShopOrder};
 
 /// `YYYY-MM-DD HH:MM:SS`, the API's date-time format.
@@ -308,6 +309,6 @@ pub(crate) fn order(order: &ShopOrder) -> Value {
             "clientNoteToOrder": text(&order.note),
             "discountCode": {},
         },
-        "errors": {"faultCode": 0, "faultString": ""},
+        "errors": fault(0, ""),
     })
 }

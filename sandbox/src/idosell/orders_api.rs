@@ -14,7 +14,7 @@ use super::auth::{Level, Module};
 use super::batch::{item_result, write_each};
 use super::call::AdminCall;
 use super::changes::NewOrder;
-use super::error::ApiError;
+use super::error::{ApiError, fault};
 use super::json;
 use super::model::{AuctionBuyer, OrderLine, ShopOrder};
 use super::paging::{self, Paging, select_page};
@@ -296,7 +296,7 @@ pub(crate) async fn get(call: AdminCall, RawQuery(raw): RawQuery) -> Result<Resp
         found.into_iter().map(json::order).collect()
     };
     if items.is_empty() {
-        let body = json!({"errors": {"faultCode": 2, "faultString": EMPTY_ORDERS}});
+        let body = json!({"errors": fault(2, EMPTY_ORDERS)});
         return Ok(state.reply(StatusCode::MULTI_STATUS, body));
     }
     let body = json!({"resultsNumberAll": items.len(), "Results": items});

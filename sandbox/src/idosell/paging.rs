@@ -6,7 +6,7 @@ use std::ops::Range;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::error::ApiError;
+use super::error::{ApiError, fault};
 
 /// The largest `resultsLimit` the API accepts, and its default.
 pub const MAX_RESULTS_LIMIT: usize = 100;
@@ -58,7 +58,7 @@ impl Paging {
             "resultsLimit": self.limit,
         });
         let status = if items.is_empty() {
-            body["errors"] = json!({"faultCode": 2, "faultString": empty_message});
+            body["errors"] = fault(2, empty_message);
             StatusCode::MULTI_STATUS
         } else {
             body[items_key] = Value::Array(items);
