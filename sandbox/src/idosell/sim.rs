@@ -218,8 +218,7 @@ impl ShopSim {
 
     /// Registers a customer, stamped by the clock.
     pub fn register_customer(&self, new: NewCustomer) -> Result<ShopCustomer, StoreError> {
-        let now = self.state.clock.tick();
-        self.state.write().register(new, now)
+        self.state.change(|data, now| data.register(new, now))
     }
 
     /// Changes a customer (e.g. their address); the modification date advances.
@@ -228,14 +227,13 @@ impl ShopSim {
         client_id: u64,
         patch: &CustomerPatch,
     ) -> Result<ShopCustomer, StoreError> {
-        let now = self.state.clock.tick();
-        self.state.write().update_customer(client_id, patch, now)
+        self.state
+            .change(|data, now| data.update_customer(client_id, patch, now))
     }
 
     /// Places an order.
     pub fn add_order(&self, new: NewOrder) -> Result<ShopOrder, StoreError> {
-        let now = self.state.clock.tick();
-        self.state.write().add_order(new, now)
+        self.state.change(|data, now| data.add_order(new, now))
     }
 
     /// Moves an order to `status`; its change date advances.
@@ -244,14 +242,13 @@ impl ShopSim {
         serial_number: u64,
         status: &str,
     ) -> Result<ShopOrder, StoreError> {
-        let now = self.state.clock.tick();
-        self.state.write().set_status(serial_number, status, now)
+        self.state
+            .change(|data, now| data.set_status(serial_number, status, now))
     }
 
     /// Applies one change (e.g. from [`ChangeGenerator`](crate::generator::ChangeGenerator)).
     pub fn apply(&self, change: ShopChange) -> Result<ChangeOutcome, StoreError> {
-        let now = self.state.clock.tick();
-        self.state.write().apply(change, now)
+        self.state.change(|data, now| data.apply(change, now))
     }
 }
 

@@ -4,6 +4,7 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDateTime;
 use serde_json::Value;
 
 use super::auth::{self, ApiKey, Level, Module};
@@ -42,6 +43,12 @@ impl Shared {
 
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, ShopData> {
         self.data.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Applies one change stamped with the clock's next second, under the write lock.
+    pub(crate) fn change<T>(&self, apply: impl FnOnce(&mut ShopData, NaiveDateTime) -> T) -> T {
+        let now = self.clock.tick();
+        apply(&mut self.write(), now)
     }
 
     pub(crate) fn quirks(&self) -> Quirks {
