@@ -159,7 +159,11 @@ async fn syncs_the_sandbox_then_a_second_run_with_the_state_file_writes_nothing(
 /// customers fail. The run finishes, writes everyone else, exits 2 and lists the three.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_customers_give_exit_2_and_are_listed_in_the_report() {
-    const REFUSED: usize = 3;
+    // One whole batch (the engine's default chunk of 50) is refused, and so is each of its
+    // single retries: those customers fail, unless the closing incremental pass picks one up
+    // again (it re-reads the customers modified in the few minutes before the run, and the
+    // demo shop's newest customers are that recent) — then it is written and not reported.
+    const REFUSED: usize = 50;
     let sandbox = sandbox().await;
     // A tenant with a contact of its own, so that every create goes in a batch (an empty
     // tenant gets its first customer alone, to check the custom fields).
@@ -185,7 +189,6 @@ async fn failed_customers_give_exit_2_and_are_listed_in_the_report() {
 
     let first_run = &read_json(&report)["reports"][0];
     let failed = first_run["failed"].as_array().unwrap();
-    assert_eq!(failed.len(), REFUSED, "{failed:?}");
     let mut failed_ids: Vec<u64> = failed
         .iter()
         .map(|entry| {
@@ -198,11 +201,17 @@ async fn failed_customers_give_exit_2_and_are_listed_in_the_report() {
         .collect();
     failed_ids.sort_unstable();
     failed_ids.dedup();
-    assert_eq!(failed_ids.len(), REFUSED, "three different customers");
-    assert_eq!(first_run["created"], (CUSTOMERS - REFUSED) as u64);
+    assert_eq!(failed_ids.len(), failed.len(), "one entry per customer");
+    assert!(
+        (REFUSED - 10..=REFUSED).contains(&failed_ids.len()),
+        "{} failed",
+        failed_ids.len()
+    );
+    let created = first_run["created"].as_u64().unwrap() as usize;
+    assert_eq!(created + failed_ids.len(), CUSTOMERS);
     assert_eq!(
         sandbox.thulium().customer_count(),
-        contacts_before + CUSTOMERS - REFUSED
+        contacts_before + created
     );
     let written: Vec<u64> = sandbox
         .thulium()
@@ -213,7 +222,7 @@ async fn failed_customers_give_exit_2_and_are_listed_in_the_report() {
             id.as_u64().or_else(|| id.as_str()?.parse().ok())
         })
         .collect();
-    assert_eq!(written.len(), CUSTOMERS - REFUSED);
+    assert_eq!(written.len(), created);
     for client_id in &failed_ids {
         assert!(
             !written.contains(client_id),

@@ -92,8 +92,10 @@ pub struct SyncReport {
     pub skipped: u64,
     /// Customers in conflict.
     pub conflicts: Vec<ConflictEntry>,
-    /// Customers whose write failed (retried on the next run), and shop records without a
-    /// client id (left out, not retried).
+    /// Customers whose write failed and still stands failed at the end of the run (retried
+    /// on the next run; one that failed on its page and was written later in the same run,
+    /// e.g. by a full sync's closing pass, is not listed), and shop records without a client
+    /// id (left out, not retried).
     pub failed: Vec<FailureEntry>,
     /// Items of a batch write that had to be retried one by one.
     pub single_retries: u64,

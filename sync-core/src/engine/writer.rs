@@ -298,6 +298,9 @@ fn record<'p>(
     for (pending, result, is_create) in results {
         changes = match result {
             Written::Done(customer_id) => {
+                // A customer that failed earlier in the same run (say on its page) and was
+                // written since (by the closing pass) is no longer a failure of this run.
+                report.failed.retain(|f| f.client_id != pending.client_id);
                 if is_create {
                     report.created += 1;
                 } else {
@@ -343,6 +346,34 @@ mod tests {
             reason,
             "HTTP 422: Thulium rejected the data (codes 1003) [request_id r-17]"
         );
+    }
+
+    #[test]
+    fn a_customer_written_after_failing_in_the_same_run_is_not_reported_failed() {
+        let now = NaiveDateTime::default();
+        let first = Pending::new(7, CustomerInput::default());
+        let other = Pending::new(8, CustomerInput::default());
+        let mut report = SyncReport::default();
+        record(
+            [
+                (&first, Written::Failed("HTTP 400".into()), true),
+                (&other, Written::Failed("HTTP 400".into()), true),
+            ]
+            .into_iter(),
+            &mut report,
+            now,
+        );
+        assert_eq!(report.failed.len(), 2);
+
+        let (_, written) = record(
+            [(&first, Written::Done(70), true)].into_iter(),
+            &mut report,
+            now,
+        );
+        assert_eq!(written, vec![(7, 70)]);
+        assert_eq!(report.created, 1);
+        let still_failed: Vec<u64> = report.failed.iter().map(|f| f.client_id).collect();
+        assert_eq!(still_failed, vec![8]);
     }
 
     #[test]
