@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use common::{API_KEY, ExactQuery, client_for, fixture_json};
+use common::{API_KEY, ExactQuery, client_for, fixture_json, stream_clients};
 use futures::TryStreamExt;
 use iai_shop_client::{ClientType, IdoSellClient};
 use serde_json::json;
@@ -121,14 +121,7 @@ async fn stream_reads_three_pages_then_stops_on_the_207_empty_answer() {
     mount_page(&server, "2", 200, fixture_json("clients_page2.json")).await;
     mount_page(&server, "3", 207, fixture_json("empty_207.json")).await;
 
-    let clients: Vec<_> = client_for(&server)
-        .clients()
-        .list()
-        .page_size(2)
-        .stream()
-        .try_collect()
-        .await
-        .unwrap();
+    let clients = stream_clients(&server, 2).await.unwrap();
 
     let ids: Vec<u64> = clients.iter().map(|c| c.client_id).collect();
     assert_eq!(ids, [1001, 1002, 1003, 1004, 1005, 1006]);
@@ -143,14 +136,7 @@ async fn stream_stops_at_the_announced_last_page_without_an_extra_request() {
         body["resultsNumberPage"] = json!(3);
         mount_page(&server, &page.to_string(), 200, body).await;
     }
-    let clients: Vec<_> = client_for(&server)
-        .clients()
-        .list()
-        .page_size(2)
-        .stream()
-        .try_collect()
-        .await
-        .unwrap();
+    let clients = stream_clients(&server, 2).await.unwrap();
     assert_eq!(clients.len(), 6);
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }

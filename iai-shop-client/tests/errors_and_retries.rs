@@ -5,7 +5,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{API_KEY, client_for, fixture_json};
+use common::{
+    API_KEY, client_for, first_clients_page_error, fixture_json, respond, server_answering,
+};
 use iai_shop_client::{Error, IdoSellClient, MissingScope, VerifyOutcome};
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -14,30 +16,16 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const CLIENTS_PATH: &str = "/api/admin/v6/clients/clients";
 const ORDERS_PATH: &str = "/api/admin/v6/orders/orders/search";
 
-async fn respond(server: &MockServer, route: &str, response: ResponseTemplate) {
-    Mock::given(path(route))
-        .respond_with(response)
-        .mount(server)
-        .await;
-}
-
 #[tokio::test]
 async fn html_500_keeps_status_and_excerpt_after_retrying() {
-    let server = MockServer::start().await;
     let html = "<html><body><h1>502 Bad Gateway</h1>nginx</body></html>";
-    respond(
-        &server,
+    let server = server_answering(
         CLIENTS_PATH,
         ResponseTemplate::new(500).set_body_string(html),
     )
     .await;
 
-    let error = client_for(&server)
-        .clients()
-        .list()
-        .page(0)
-        .await
-        .unwrap_err();
+    let error = first_clients_page_error(&server).await;
 
     let Error::Api {
         status,
@@ -88,18 +76,12 @@ async fn a_429_with_retry_after_is_retried_once_after_the_delay() {
 
 #[tokio::test]
 async fn x_error_header_and_json_fault_are_kept_and_404_is_not_retried() {
-    let server = MockServer::start().await;
     let response = ResponseTemplate::new(404)
         .insert_header("x-error", "Resource not found")
         .set_body_json(json!({"errors": {"faultCode": 7, "faultString": "No such gate"}}));
-    respond(&server, CLIENTS_PATH, response).await;
+    let server = server_answering(CLIENTS_PATH, response).await;
 
-    let error = client_for(&server)
-        .clients()
-        .list()
-        .page(0)
-        .await
-        .unwrap_err();
+    let error = first_clients_page_error(&server).await;
     let Error::Api {
         status,
         fault_code,
@@ -124,20 +106,10 @@ async fn x_error_header_and_json_fault_are_kept_and_404_is_not_retried() {
 
 #[tokio::test]
 async fn a_207_with_a_blocked_shop_fault_is_an_error() {
-    let server = MockServer::start().await;
     let body = json!({"errors": {"faultCode": 4, "faultString": "Sklep zablokowany"}});
-    respond(
-        &server,
-        CLIENTS_PATH,
-        ResponseTemplate::new(207).set_body_json(body),
-    )
-    .await;
-    let error = client_for(&server)
-        .clients()
-        .list()
-        .page(0)
-        .await
-        .unwrap_err();
+    let server =
+        server_answering(CLIENTS_PATH, ResponseTemplate::new(207).set_body_json(body)).await;
+    let error = first_clients_page_error(&server).await;
     assert!(
         matches!(
             error,
@@ -193,21 +165,11 @@ async fn unauthorized_and_forbidden_are_typed() {
 
 #[tokio::test]
 async fn a_bad_body_reports_the_json_path() {
-    let server = MockServer::start().await;
     let mut body = fixture_json("clients_page0.json");
     body["results"][1]["clientsLastModificationDate"] = json!("yesterday");
-    respond(
-        &server,
-        CLIENTS_PATH,
-        ResponseTemplate::new(200).set_body_json(body),
-    )
-    .await;
-    let error = client_for(&server)
-        .clients()
-        .list()
-        .page(0)
-        .await
-        .unwrap_err();
+    let server =
+        server_answering(CLIENTS_PATH, ResponseTemplate::new(200).set_body_json(body)).await;
+    let error = first_clients_page_error(&server).await;
     let Error::Decode { status, source, .. } = &error else {
         panic!("{error:?}")
     };
@@ -242,8 +204,7 @@ async fn verify_reports_ok_bad_key_and_missing_scopes() {
     assert_eq!(body["params"]["resultsLimit"], 1);
 
     // Bad key: one call is enough.
-    let server = MockServer::start().await;
-    respond(&server, CLIENTS_PATH, ResponseTemplate::new(401)).await;
+    let server = server_answering(CLIENTS_PATH, ResponseTemplate::new(401)).await;
     let outcome = client_for(&server).verify().await.unwrap();
     assert_eq!(outcome, VerifyOutcome::BadKey { message: None });
     assert_eq!(server.received_requests().await.unwrap().len(), 1);

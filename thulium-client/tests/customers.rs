@@ -7,13 +7,12 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use futures::TryStreamExt;
 use serde_json::{Value, json};
 use thulium_client::{AddressInput, BatchItemOutcome, CustomFieldValue, CustomerInput};
 use wiremock::matchers::{basic_auth, body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use common::{PASSWORD, USER, client, fixture, raw_queries};
+use common::{PASSWORD, USER, client, fixture, raw_queries, stream_customers};
 
 #[tokio::test]
 async fn get_sends_flags_and_auth_and_decodes_the_documented_example() {
@@ -162,14 +161,7 @@ async fn stream_pages_through_2500_customers_in_three_requests() {
         .mount(&server)
         .await;
 
-    let all: Vec<_> = client(&server)
-        .customers()
-        .search()
-        .limit(1000)
-        .stream()
-        .try_collect()
-        .await
-        .unwrap();
+    let all = stream_customers(&server, 1000).await.unwrap();
 
     assert_eq!(all.len(), 2500);
     assert_eq!(
@@ -199,14 +191,7 @@ async fn stream_over_bare_arrays_stops_on_the_empty_page_after_exact_multiples()
         .expect(3)
         .mount(&server)
         .await;
-    let all: Vec<_> = client(&server)
-        .customers()
-        .search()
-        .limit(1000)
-        .stream()
-        .try_collect()
-        .await
-        .unwrap();
+    let all = stream_customers(&server, 1000).await.unwrap();
     assert_eq!(all.len(), 2000);
 }
 
@@ -218,13 +203,7 @@ async fn stream_fails_instead_of_looping_when_the_server_ignores_offset() {
         .respond_with(ResponseTemplate::new(200).set_body_json(customers(0..2)))
         .mount(&server)
         .await;
-    let result: Result<Vec<_>, _> = client(&server)
-        .customers()
-        .search()
-        .limit(2)
-        .stream()
-        .try_collect()
-        .await;
+    let result = stream_customers(&server, 2).await;
     assert!(
         matches!(result, Err(thulium_client::Error::Paging(_))),
         "{result:?}"

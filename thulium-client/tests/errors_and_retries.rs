@@ -9,20 +9,20 @@ use thulium_client::{CustomerInput, Error, ThuliumClient};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use common::{PASSWORD, client, fixture};
+use common::{PASSWORD, client, fixture, respond_once_then, respond_times, surname_only};
 
 #[tokio::test]
 async fn two_errors_are_kept_with_their_request_id() {
     let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path("/api/customers/9"))
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_raw(fixture("error_two_errors.json"), "application/json"),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    respond_times(
+        &server,
+        "PUT",
+        "/api/customers/9",
+        ResponseTemplate::new(400)
+            .set_body_raw(fixture("error_two_errors.json"), "application/json"),
+        1,
+    )
+    .await;
 
     let error = client(&server)
         .customers()
@@ -54,14 +54,14 @@ async fn two_errors_are_kept_with_their_request_id() {
 #[tokio::test]
 async fn html_502_keeps_status_and_an_excerpt_after_retries() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/customers/1"))
-        .respond_with(
-            ResponseTemplate::new(502).set_body_raw(fixture("bad_gateway.html"), "text/html"),
-        )
-        .expect(3)
-        .mount(&server)
-        .await;
+    respond_times(
+        &server,
+        "GET",
+        "/api/customers/1",
+        ResponseTemplate::new(502).set_body_raw(fixture("bad_gateway.html"), "text/html"),
+        3,
+    )
+    .await;
 
     let error = client(&server).customers().get(1).send().await.unwrap_err();
 
@@ -111,19 +111,14 @@ async fn status_codes_are_distinguishable() {
 #[tokio::test]
 async fn a_429_is_retried_once_after_retry_after() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/customers/7"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/customers/7"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"customer_id": 7})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    respond_once_then(
+        &server,
+        "GET",
+        "/api/customers/7",
+        ResponseTemplate::new(429).insert_header("Retry-After", "0"),
+        ResponseTemplate::new(200).set_body_json(json!({"customer_id": 7})),
+    )
+    .await;
 
     let customer = client(&server).customers().get(7).send().await.unwrap();
 
@@ -134,12 +129,14 @@ async fn a_429_is_retried_once_after_retry_after() {
 #[tokio::test]
 async fn a_retry_after_beyond_the_cap_is_returned_not_waited() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/customers/7"))
-        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "3600"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    respond_times(
+        &server,
+        "GET",
+        "/api/customers/7",
+        ResponseTemplate::new(503).insert_header("Retry-After", "3600"),
+        1,
+    )
+    .await;
     let error = client(&server).customers().get(7).send().await.unwrap_err();
     assert_eq!(
         error.retry_after(),
@@ -150,16 +147,15 @@ async fn a_retry_after_beyond_the_cap_is_returned_not_waited() {
 #[tokio::test]
 async fn create_is_not_retried_on_500() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/customers"))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let input = CustomerInput {
-        surname: Some("X".into()),
-        ..Default::default()
-    };
+    respond_times(
+        &server,
+        "POST",
+        "/api/customers",
+        ResponseTemplate::new(500),
+        1,
+    )
+    .await;
+    let input = surname_only("X");
     let error = client(&server)
         .customers()
         .create(&input)
@@ -171,16 +167,15 @@ async fn create_is_not_retried_on_500() {
 #[tokio::test]
 async fn batch_create_is_not_retried_on_503() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/batch/customers"))
-        .respond_with(ResponseTemplate::new(503))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let input = CustomerInput {
-        surname: Some("X".into()),
-        ..Default::default()
-    };
+    respond_times(
+        &server,
+        "POST",
+        "/api/batch/customers",
+        ResponseTemplate::new(503),
+        1,
+    )
+    .await;
+    let input = surname_only("X");
     let error = client(&server)
         .customers()
         .batch_create(&[input])
@@ -193,25 +188,15 @@ async fn batch_create_is_not_retried_on_503() {
 async fn batch_create_is_retried_after_a_429_honouring_retry_after() {
     // A 429 is refused before processing: repeating the POST cannot create a duplicate.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/batch/customers"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/batch/customers"))
-        .respond_with(
-            ResponseTemplate::new(201).set_body_json(json!([{"status": 201, "customer_id": 41}])),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    let input = CustomerInput {
-        surname: Some("X".into()),
-        ..Default::default()
-    };
+    respond_once_then(
+        &server,
+        "POST",
+        "/api/batch/customers",
+        ResponseTemplate::new(429).insert_header("Retry-After", "1"),
+        ResponseTemplate::new(201).set_body_json(json!([{"status": 201, "customer_id": 41}])),
+    )
+    .await;
+    let input = surname_only("X");
     let started = std::time::Instant::now();
     let outcomes = client(&server)
         .customers()
@@ -232,19 +217,14 @@ async fn batch_create_is_retried_after_a_429_honouring_retry_after() {
 #[tokio::test]
 async fn create_is_retried_after_a_429() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/customers"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/customers"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"customer_id": 9})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    respond_once_then(
+        &server,
+        "POST",
+        "/api/customers",
+        ResponseTemplate::new(429).insert_header("Retry-After", "0"),
+        ResponseTemplate::new(201).set_body_json(json!({"customer_id": 9})),
+    )
+    .await;
     let id = client(&server)
         .customers()
         .create(&CustomerInput::default())

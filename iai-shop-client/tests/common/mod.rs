@@ -4,8 +4,10 @@
 
 use std::time::Duration;
 
-use iai_shop_client::{IdoSellClient, RetryPolicy};
-use wiremock::{Match, MockServer, Request};
+use futures::TryStreamExt;
+use iai_shop_client::{Client, Error, IdoSellClient, RetryPolicy};
+use wiremock::matchers::path;
+use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
 /// The API key the tests use (never to be seen in a `Debug` output).
 pub const API_KEY: &str = "c2VjcmV0LWxvZ2luOnN1cGVyLXNlY3JldC1wYXNzd29yZA==";
@@ -63,4 +65,40 @@ impl Match for ExactQuery {
         expected.sort();
         actual == expected
     }
+}
+
+/// Mounts `response` for every request to `route`, whatever its method.
+pub async fn respond(server: &MockServer, route: &str, response: ResponseTemplate) {
+    Mock::given(path(route))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// A fresh mock server that gives `response` to every request to `route`.
+pub async fn server_answering(route: &str, response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    respond(&server, route, response).await;
+    server
+}
+
+/// The error the first page of the client list meets on `server` (panics if it succeeds).
+pub async fn first_clients_page_error(server: &MockServer) -> Error {
+    client_for(server)
+        .clients()
+        .list()
+        .page(0)
+        .await
+        .unwrap_err()
+}
+
+/// Every client the list streams from `server`, `page_size` to a page.
+pub async fn stream_clients(server: &MockServer, page_size: u32) -> Result<Vec<Client>, Error> {
+    client_for(server)
+        .clients()
+        .list()
+        .page_size(page_size)
+        .stream()
+        .try_collect()
+        .await
 }

@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
-use thulium_client::{RetryPolicy, ThuliumClient};
-use wiremock::MockServer;
+use futures::TryStreamExt;
+use thulium_client::{Customer, CustomerInput, RetryPolicy, ThuliumClient};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const USER: &str = "api_user";
 pub const PASSWORD: &str = "very-secret-pass";
@@ -47,4 +49,62 @@ pub async fn raw_queries(server: &MockServer) -> Vec<String> {
         .iter()
         .map(|r| r.url.query().unwrap_or("").to_owned())
         .collect()
+}
+
+/// Mounts `response` for `verb` on `route`, and has the server check it was asked exactly
+/// `times` times.
+pub async fn respond_times(
+    server: &MockServer,
+    verb: &str,
+    route: &str,
+    response: ResponseTemplate,
+    times: u64,
+) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(response)
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
+/// Mounts a first answer given exactly once (such as a 429), then a final one given exactly
+/// once: the pair a single retry should meet.
+pub async fn respond_once_then(
+    server: &MockServer,
+    verb: &str,
+    route: &str,
+    first: ResponseTemplate,
+    then: ResponseTemplate,
+) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(first)
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(server)
+        .await;
+    respond_times(server, verb, route, then, 1).await;
+}
+
+/// Every customer the search streams from `server`, `limit` to a page.
+pub async fn stream_customers(
+    server: &MockServer,
+    limit: u32,
+) -> thulium_client::Result<Vec<Customer>> {
+    client(server)
+        .customers()
+        .search()
+        .limit(limit)
+        .stream()
+        .try_collect()
+        .await
+}
+
+/// A customer to create that has only a surname.
+pub fn surname_only(surname: &str) -> CustomerInput {
+    CustomerInput {
+        surname: Some(surname.into()),
+        ..Default::default()
+    }
 }
