@@ -1,6 +1,13 @@
 //! Phone numbers: one normalised form (E.164, `+48601234567`) so that the same number
 //! written in different ways is one number, both when we write it and when we search by it.
 //!
+//! Three entry points:
+//! - [`normalize_phone`] reads any way a number is typed into E.164, or says why it cannot;
+//! - [`phone_key`] is **the one normaliser for both sides of a match**: the shop's number and
+//!   the number an agent typed into Thulium give the same key when they are the same number;
+//! - [`format_phone`] gives the written form of an E.164 number for a [`PhoneFormat`]
+//!   (`e164`, or `national` as Thulium's documentation shows Polish numbers: `601234567`).
+//!
 //! # Why not the `phonenumber` crate
 //! It is the standard port of libphonenumber, but it parses the full XML metadata at build
 //! time, compiles regular expressions at run time and adds about a dozen dependencies —
@@ -8,8 +15,9 @@
 //! a *consistent key* for numbers of a mostly Polish customer base, not full validation
 //! against every numbering plan, so this module uses a small, documented rule instead:
 //!
-//! 1. Separators are dropped: spaces (also no-break), `-`, `.`, `/`, `(`, `)`; a `(0)`
-//!    written after an international prefix (`+44 (0)20 …`) is dropped too.
+//! 1. Separators are dropped: white space (also no-break), `-` and the other dashes, `.`,
+//!    `/`, `(`, `)`; a `(0)` written after an international prefix (`+44 (0)20 …`) is
+//!    dropped too.
 //! 2. `+CC…` or `00CC…` is international: the digits are kept as they are (7–15 digits, not
 //!    starting with 0). Numbers under `+48` must have 9 national digits.
 //! 3. Otherwise the number is national to the customer's country (default from the config):
@@ -19,6 +27,11 @@
 //!    9 digits (the pre-2005 trunk prefix) is removed.
 //! 4. Anything else (letters, extensions, too short or too long) is an [`InvalidPhone`],
 //!    reported and not sent.
+//!
+//! So every way an agent types a Polish number — `601 234 567`, `601234567`, `48601234567`,
+//! `+48 601-234-567`, `0048601234567`, `(+48) 601 234 567` — is `+48601234567`.
+
+use serde::{Deserialize, Serialize};
 
 /// Why a phone number was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -162,7 +175,7 @@ pub fn normalize_phone(raw: &str, country: &str) -> Result<String, InvalidPhone>
 fn strip_separators(raw: &str) -> String {
     let compact: String = raw
         .chars()
-        .filter(|c| !(c.is_whitespace() || matches!(c, '-' | '.' | '/')))
+        .filter(|c| !(c.is_whitespace() || is_dash(*c) || matches!(c, '.' | '/')))
         .collect();
     // `+44(0)20…`: the `(0)` is the trunk prefix shown for national callers; drop it.
     let compact = match compact.split_once("(0)") {
@@ -175,6 +188,11 @@ fn strip_separators(raw: &str) -> String {
         .chars()
         .filter(|c| !matches!(c, '(' | ')'))
         .collect()
+}
+
+/// `-` and the Unicode dashes a word processor puts in its place (`‐ ‑ ‒ – — ―`).
+fn is_dash(c: char) -> bool {
+    c == '-' || ('\u{2010}'..='\u{2015}').contains(&c)
 }
 
 fn national_to_international(digits: &str, country: &str) -> Result<String, PhoneProblem> {
@@ -208,6 +226,113 @@ fn is_plausible_e164(digits: &str) -> bool {
         Some(national) => national.len() == 9,
         None => true,
     }
+}
+
+/// The match key of a phone number: its E.164 form, or `None` when it cannot be read.
+///
+/// This is **the one normaliser for both sides of a match**: apply it to the number from the
+/// shop and to the number on a Thulium contact (whichever [`PhoneFormat`] it was written in,
+/// or however an agent typed it) and compare the keys; equal keys are the same number. A
+/// number without an international prefix is read as national to `default_country` (the
+/// integration's `phone_default_country`). Unreadable text (`None`) matches nothing.
+///
+/// ```
+/// use sync_core::phone::phone_key;
+/// let shop = phone_key("+48 601-234-567", "PL");
+/// assert_eq!(shop.as_deref(), Some("+48601234567"));
+/// assert_eq!(phone_key("601234567", "PL"), shop); // as written with `phone_format = "national"`
+/// assert_eq!(phone_key("0048 601 234 567", "PL"), shop);
+/// assert_eq!(phone_key("brak telefonu", "PL"), None);
+/// ```
+pub fn phone_key(raw: &str, default_country: &str) -> Option<String> {
+    normalize_phone(raw, default_country).ok()
+}
+
+/// How phone numbers are written to Thulium (`phone_format` in the integration's config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhoneFormat {
+    /// E.164 with its `+` and country code, `+48601234567` (the default): one spelling for
+    /// every country, dialable from anywhere.
+    #[default]
+    E164,
+    /// National numbers of the integration's home country (`phone_default_country`) as
+    /// dialled inside that country — `601234567` for Poland, as Thulium's documentation
+    /// shows them; the trunk prefix is put back where the country has one (`0301234567`
+    /// for Germany). Numbers of other countries stay in E.164.
+    National,
+}
+
+impl PhoneFormat {
+    /// The name used in the config file: `e164` or `national`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::E164 => "e164",
+            Self::National => "national",
+        }
+    }
+}
+
+impl std::fmt::Display for PhoneFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for PhoneFormat {
+    type Err = String;
+
+    /// `e164` or `national`, in any case.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "e164" => Ok(Self::E164),
+            "national" => Ok(Self::National),
+            _ => Err(format!(
+                "`{text}` is not a phone format (known: `e164`, `national`)"
+            )),
+        }
+    }
+}
+
+/// The written form of an E.164 number (as [`normalize_phone`] gives it) in `format`, with
+/// `home_country` (ISO 3166 alpha-2) the country whose numbers [`PhoneFormat::National`]
+/// writes nationally.
+///
+/// Total: a number of another country, a home country this module has no rule for, a
+/// national part of the wrong length, or text that is not E.164 at all is returned as given
+/// (so nothing is ever lost by formatting). [`phone_key`] reads every result back to the
+/// same E.164 number when `home_country` is also the default country it reads with.
+///
+/// ```
+/// use sync_core::phone::{PhoneFormat, format_phone};
+/// assert_eq!(format_phone("+48601234567", PhoneFormat::National, "PL"), "601234567");
+/// assert_eq!(format_phone("+48601234567", PhoneFormat::E164, "PL"), "+48601234567");
+/// assert_eq!(format_phone("+49301234567", PhoneFormat::National, "PL"), "+49301234567");
+/// assert_eq!(format_phone("+49301234567", PhoneFormat::National, "DE"), "0301234567");
+/// ```
+pub fn format_phone(e164: &str, format: PhoneFormat, home_country: &str) -> String {
+    match format {
+        PhoneFormat::E164 => e164.to_owned(),
+        PhoneFormat::National => {
+            national_form(e164, home_country).unwrap_or_else(|| e164.to_owned())
+        }
+    }
+}
+
+/// The national form of an E.164 number of `home_country`, if it is one.
+fn national_form(e164: &str, home_country: &str) -> Option<String> {
+    let rule = country_rule(home_country)?;
+    let digits = e164.strip_prefix('+')?;
+    if !digits.chars().all(|c| c.is_ascii_digit()) || !is_plausible_e164(digits) {
+        return None;
+    }
+    let national = digits.strip_prefix(rule.calling_code)?;
+    let (min, max) = rule.national_digits;
+    if !(min..=max).contains(&national.len()) {
+        return None;
+    }
+    let trunk = rule.trunk_prefix.unwrap_or("");
+    Some(format!("{trunk}{national}"))
 }
 
 #[cfg(test)]
@@ -308,5 +433,133 @@ mod tests {
         assert_eq!(country_calling_code(" DE "), Some("49"));
         assert!(!is_supported_country("XX"));
         assert!(supported_countries().any(|iso| iso == "UA"));
+    }
+
+    #[test]
+    fn every_way_an_agent_types_a_polish_number_is_one_key() {
+        let typed = [
+            "601 234 567",
+            "601234567",
+            "48601234567",
+            "+48 601-234-567",
+            "0048601234567",
+            "(+48) 601 234 567",
+            "+48 601 234 567",
+            "48 601 234 567",
+            "0048 601 234 567",
+            "+48 (0) 601 234 567",
+            "601\u{2013}234\u{2013}567",
+            "+ 48 601 234 567",
+        ];
+        for written in typed {
+            assert_eq!(
+                phone_key(written, "PL").as_deref(),
+                Some("+48601234567"),
+                "{written:?}"
+            );
+        }
+        assert_eq!(phone_key("601 234 56", "PL"), None);
+        assert_eq!(phone_key("", "PL"), None);
+    }
+
+    #[test]
+    fn national_format_writes_home_numbers_as_thulium_shows_them() {
+        let cases = [
+            ("+48601234567", "PL", "601234567"),
+            ("+48226281234", "pl", "226281234"),
+            // Other countries keep their international form.
+            ("+49301234567", "PL", "+49301234567"),
+            ("+420601123456", "PL", "+420601123456"),
+            // A home country with a trunk prefix gets it back.
+            ("+49301234567", "DE", "0301234567"),
+            ("+442079460958", "GB", "02079460958"),
+            ("+420601123456", "CZ", "601123456"),
+            // Not E.164, or a home country without a rule: returned as given.
+            ("601234567", "PL", "601234567"),
+            ("+48 601", "PL", "+48 601"),
+            ("+48601234567", "ZZ", "+48601234567"),
+        ];
+        for (e164, home, written) in cases {
+            assert_eq!(
+                format_phone(e164, PhoneFormat::National, home),
+                written,
+                "{e164} in {home}"
+            );
+            assert_eq!(format_phone(e164, PhoneFormat::E164, home), e164);
+        }
+    }
+
+    #[test]
+    fn phone_format_reads_and_shows_its_config_names() {
+        assert_eq!("e164".parse::<PhoneFormat>(), Ok(PhoneFormat::E164));
+        assert_eq!(
+            " National ".parse::<PhoneFormat>(),
+            Ok(PhoneFormat::National)
+        );
+        let error = "local".parse::<PhoneFormat>().unwrap_err();
+        assert!(error.contains("`local`"), "{error}");
+        assert_eq!(PhoneFormat::default(), PhoneFormat::E164);
+        assert_eq!(PhoneFormat::National.to_string(), "national");
+        assert_eq!(
+            serde_json::to_value(PhoneFormat::National).unwrap(),
+            serde_json::json!("national")
+        );
+        assert_eq!(
+            serde_json::from_value::<PhoneFormat>(serde_json::json!("e164")).unwrap(),
+            PhoneFormat::E164
+        );
+    }
+
+    /// One of the separators people put between digit groups.
+    fn separator() -> impl proptest::strategy::Strategy<Value = &'static str> {
+        proptest::sample::select(vec!["", " ", "-", ".", "/", "\u{a0}", " - ", "\u{2013}"])
+    }
+
+    proptest::proptest! {
+        /// Any 9-digit Polish number, in any of the ways it is typed (prefix, grouping,
+        /// separators), reads to the same E.164 number.
+        #[test]
+        fn any_spelling_of_a_polish_number_is_its_e164(
+            national in "[1-9][0-9]{8}",
+            prefix in proptest::sample::select(vec![
+                "", "48", "+48", "+48 ", "0048", "0048 ", "(+48) ", "(48) ", "+48 (0)", "0",
+            ]),
+            sep in separator(),
+            groups in proptest::sample::select(vec![vec![3, 3, 3], vec![2, 3, 2, 2], vec![9], vec![3, 6]]),
+        ) {
+            let mut written = String::from(prefix);
+            let mut rest = national.as_str();
+            for (index, size) in groups.iter().enumerate() {
+                if index > 0 {
+                    written.push_str(sep);
+                }
+                let (group, tail) = rest.split_at(*size);
+                written.push_str(group);
+                rest = tail;
+            }
+            let expected = format!("+48{national}");
+            proptest::prop_assert_eq!(normalize_phone(&written, "PL").ok(), Some(expected.clone()), "{:?}", written);
+            proptest::prop_assert_eq!(phone_key(&written, "PL"), Some(expected));
+        }
+
+        /// Whatever is written in either format reads back to the same key, for the home
+        /// country and for any other; and the national form of a Polish number is its 9 digits.
+        #[test]
+        fn the_written_form_reads_back_to_the_same_key(
+            national in "[1-9][0-9]{5,12}",
+            country in proptest::sample::select(vec!["PL", "DE", "GB", "CZ", "IT", "LT", "US", "AT"]),
+            home in proptest::sample::select(vec!["PL", "DE", "GB", "LT", "US"]),
+        ) {
+            let Ok(e164) = normalize_phone(&national, country) else {
+                return Ok(());
+            };
+            for format in [PhoneFormat::E164, PhoneFormat::National] {
+                let written = format_phone(&e164, format, home);
+                proptest::prop_assert_eq!(phone_key(&written, home), Some(e164.clone()), "{:?}", written);
+            }
+            if country == "PL" && home == "PL" {
+                proptest::prop_assert_eq!(format_phone(&e164, PhoneFormat::National, home), national);
+            }
+        }
     }
 }
