@@ -5,8 +5,11 @@
 //! (TOML, JSON …) with serde, then call [`IntegrationConfig::validate`] before use.
 //! Several configs side by side share nothing: each value owns all of its settings.
 
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use url::Url;
+
+pub use crate::phone::PhoneFormat;
 
 /// Default name of the numeric Thulium custom field that holds the shop's customer ID.
 pub const DEFAULT_SHOP_ID_FIELD: &str = "IAI Shop ID";
@@ -21,6 +24,8 @@ pub const DEFAULT_LAST_ORDER_DATE_FIELD: &str = "IAI Shop last order date";
 pub const DEFAULT_CUSTOMER_LINK_TEMPLATE: &str = "{panel}/panel/client.php?id={client_id}";
 /// Default number of orders shown on the customer card.
 pub const DEFAULT_CARD_ORDERS: usize = 10;
+/// Default time zone of the shop's dates: IdoSell shops are mostly Polish.
+pub const DEFAULT_SHOP_TIME_ZONE: Tz = chrono_tz::Europe::Warsaw;
 
 /// The settings of one integration instance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,9 +45,24 @@ pub struct IntegrationConfig {
     #[serde(default = "default_customer_link_template")]
     pub customer_link_template: String,
     /// ISO 3166 alpha-2 country used to read phone numbers written without an international
-    /// prefix when the customer's own country is unknown. Default `PL`.
+    /// prefix when the customer's own country is unknown. Default `PL`. It is also the home
+    /// country of [`PhoneFormat::National`].
     #[serde(default = "default_phone_country")]
     pub phone_default_country: String,
+    /// How phone numbers are written to Thulium: `e164` (`+48601234567`, the default) or
+    /// `national` (numbers of [`phone_default_country`](Self::phone_default_country) as
+    /// dialled at home, `601234567`, as Thulium's documentation shows them; other countries
+    /// stay E.164). Matching reads both forms alike ([`crate::phone::phone_key`]).
+    #[serde(default)]
+    pub phone_format: PhoneFormat,
+    /// The shop's time zone, an IANA name (`shop_time_zone = "Europe/Warsaw"`, the default).
+    ///
+    /// IdoSell stamps records ("last modified", order dates) in the shop's local time with no
+    /// zone, so the sync's own "now" must be read in this zone — not the machine's (a server
+    /// usually runs in UTC) — or incremental windows miss changes. It also tells where the
+    /// local clock repeats an hour (October) or skips one (March).
+    #[serde(default = "default_shop_time_zone", with = "zone_name")]
+    pub shop_time_zone: Tz,
     /// The optional Thulium custom-field group that receives one record per order.
     #[serde(default)]
     pub orders_group: Option<OrdersGroupConfig>,
@@ -204,6 +224,8 @@ impl IntegrationConfig {
             fields: CustomFieldNames::default(),
             customer_link_template: default_customer_link_template(),
             phone_default_country: default_phone_country(),
+            phone_format: PhoneFormat::default(),
+            shop_time_zone: DEFAULT_SHOP_TIME_ZONE,
             orders_group: None,
             matching: MatchingConfig::default(),
             card_orders: default_card_orders(),
@@ -302,6 +324,39 @@ impl IntegrationConfig {
     }
 }
 
+/// Reads an IANA time-zone name (`Europe/Warsaw`) as used by
+/// [`IntegrationConfig::shop_time_zone`]; the error names the setting and gives an example.
+///
+/// ```
+/// use sync_core::config::parse_time_zone;
+/// assert_eq!(parse_time_zone(" Europe/Warsaw ").unwrap(), chrono_tz::Europe::Warsaw);
+/// assert!(parse_time_zone("Europe/Warsw").is_err());
+/// assert!(parse_time_zone("CEST").is_err()); // an abbreviation, not a zone
+/// ```
+pub fn parse_time_zone(name: &str) -> Result<Tz, ConfigError> {
+    name.trim().parse::<Tz>().map_err(|_| {
+        ConfigError::new(
+            "shop_time_zone",
+            format!("`{name}` is not an IANA time-zone name (such as `Europe/Warsaw`)"),
+        )
+    })
+}
+
+/// Serde for a [`Tz`] as its IANA name.
+mod zone_name {
+    use chrono_tz::Tz;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(zone: &Tz, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(zone.name())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Tz, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        super::parse_time_zone(&name).map_err(serde::de::Error::custom)
+    }
+}
+
 fn validate_orders_group(group: &OrdersGroupConfig) -> Result<(), ConfigError> {
     non_empty("orders_group.group_name", &group.group_name)?;
     non_empty("orders_group.number", &group.number)?;
@@ -339,6 +394,9 @@ fn default_customer_link_template() -> String {
 }
 fn default_phone_country() -> String {
     "PL".to_owned()
+}
+fn default_shop_time_zone() -> Tz {
+    DEFAULT_SHOP_TIME_ZONE
 }
 fn default_card_orders() -> usize {
     DEFAULT_CARD_ORDERS
@@ -381,7 +439,47 @@ mod tests {
         assert_eq!(config.fields.shop_id, "IAI Shop ID");
         assert_eq!(config.fields.last_order_date, "IAI Shop last order date");
         assert_eq!(config.phone_default_country, "PL");
+        assert_eq!(config.phone_format, PhoneFormat::E164);
+        assert_eq!(config.shop_time_zone, chrono_tz::Europe::Warsaw);
         assert!(config.matching.by_email && config.matching.by_phone && config.enabled);
+    }
+
+    #[test]
+    fn shop_time_zone_and_phone_format_are_read_by_name_and_checked() {
+        let config: IntegrationConfig = serde_json::from_str(
+            r#"{"name": "b2b", "panel_url": "https://shop.example.pl",
+                "shop_time_zone": "Europe/Prague", "phone_format": "national"}"#,
+        )
+        .unwrap();
+        assert_eq!(config.shop_time_zone, chrono_tz::Europe::Prague);
+        assert_eq!(config.phone_format, PhoneFormat::National);
+        assert_eq!(config.validate(), Ok(()));
+        let json = serde_json::to_value(&config).unwrap();
+        assert_eq!(json["shop_time_zone"], "Europe/Prague");
+        assert_eq!(json["phone_format"], "national");
+        assert_eq!(
+            serde_json::from_value::<IntegrationConfig>(json).unwrap(),
+            config
+        );
+
+        let unknown = serde_json::from_str::<IntegrationConfig>(
+            r#"{"name": "b2b", "panel_url": "https://shop.example.pl",
+                "shop_time_zone": "Europe/Warsw"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            unknown.contains("`Europe/Warsw` is not an IANA time-zone name"),
+            "{unknown}"
+        );
+        assert!(unknown.contains("shop_time_zone"), "{unknown}");
+        let format = serde_json::from_str::<IntegrationConfig>(
+            r#"{"name": "b2b", "panel_url": "https://shop.example.pl", "phone_format": "local"}"#,
+        );
+        assert!(format.is_err());
+
+        assert_eq!(parse_time_zone("UTC"), Ok(chrono_tz::UTC));
+        assert_eq!(parse_time_zone("").unwrap_err().field, "shop_time_zone");
     }
 
     #[test]

@@ -16,7 +16,10 @@
 //!   followed by its relay variants ([`crate::email`]); de-duplicated in that order.
 //! - **phone_number**: the client's phone1, phone2, then its orders' account and billing
 //!   phones (newest first), normalised to E.164 ([`crate::phone`]) with the source's country
-//!   (default from the config); de-duplicated.
+//!   (default from the config); de-duplicated as E.164, then written in the config's
+//!   [`phone_format`](crate::config::IntegrationConfig::phone_format): `+48601234567`, or
+//!   `601234567` with `national` (numbers of other countries than the config's default one
+//!   stay E.164).
 //! - **address**: the billing street split into street / building / flat
 //!   ([`crate::street`]), postcode, city and the country as an upper-case ISO code.
 //! - **nip**: the billing NIP without spaces and dashes.
@@ -34,7 +37,7 @@ use thulium_client::{AddressInput, CustomFieldValue, CustomerInput};
 
 use crate::config::{IntegrationConfig, Locale};
 use crate::email::{InvalidEmail, push_variants};
-use crate::phone::{InvalidPhone, is_supported_country, normalize_phone};
+use crate::phone::{InvalidPhone, format_phone, is_supported_country, normalize_phone};
 use crate::street::split_street_line;
 
 /// The desired Thulium customer and what could not be mapped cleanly.
@@ -275,6 +278,9 @@ fn collect_phones(
         }
     }
     phones
+        .iter()
+        .map(|phone| format_phone(phone, config.phone_format, &config.phone_default_country))
+        .collect()
 }
 
 /// The country to read a national phone number with: the source's billing country if known
@@ -383,4 +389,73 @@ fn custom_fields(
         }
     }
     fields
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::config::PhoneFormat;
+    use iai_shop_client::OrderClient;
+
+    fn config(format: PhoneFormat) -> IntegrationConfig {
+        let mut config =
+            IntegrationConfig::new("shop", "https://client1.idosell.com".parse().unwrap());
+        config.phone_format = format;
+        config
+    }
+
+    /// A Polish client with its number typed twice in two ways, and an order whose buyer
+    /// gave a German number and the Polish one once more.
+    fn client_and_order() -> (Client, Order) {
+        let client = Client {
+            client_id: 7,
+            billing: BillingAddress {
+                last_name: Some("Nowak".into()),
+                country_id: Some("pl".into()),
+                phone1: Some("601 234 567".into()),
+                phone2: Some("+48 601-234-567".into()),
+                ..BillingAddress::default()
+            },
+            ..Client::default()
+        };
+        let mut order_client = OrderClient::default();
+        order_client.account.phone1 = Some("+49 30 1234567".into());
+        order_client.billing.phone1 = Some("0048601234567".into());
+        order_client.billing.country_id = Some("de".into());
+        let order = Order {
+            serial_number: 1,
+            client: order_client,
+            ..Order::default()
+        };
+        (client, order)
+    }
+
+    #[test]
+    fn phones_are_written_in_the_configured_format_once_each() {
+        let (client, order) = client_and_order();
+        let e164 = map_customer(&client, &[order.clone()], &config(PhoneFormat::E164));
+        assert_eq!(e164.input.phone_number, ["+48601234567", "+49301234567"]);
+        let national = map_customer(&client, &[order], &config(PhoneFormat::National));
+        // Home (Polish) numbers as Thulium shows them; the German one stays international.
+        assert_eq!(national.input.phone_number, ["601234567", "+49301234567"]);
+        assert!(national.issues.is_empty(), "{:?}", national.issues);
+    }
+
+    #[test]
+    fn the_national_form_is_that_of_the_configured_home_country() {
+        let (client, order) = client_and_order();
+        let mut german_shop = config(PhoneFormat::National);
+        german_shop.phone_default_country = "DE".into();
+        let mapped = map_customer(&client, &[order], &german_shop);
+        assert_eq!(mapped.input.phone_number, ["+48601234567", "0301234567"]);
+        // Both read back to the numbers of the E.164 form, as matching reads them.
+        let keys: Vec<_> = mapped
+            .input
+            .phone_number
+            .iter()
+            .map(|p| crate::phone::phone_key(p, "DE").unwrap())
+            .collect();
+        assert_eq!(keys, ["+48601234567", "+49301234567"]);
+    }
 }
