@@ -82,14 +82,15 @@ impl Wiring {
                         ))
                     })?,
                 ));
-                let engine = Engine::new(
+                let engine = Engine::builder(
                     integration.config.clone(),
                     Arc::clone(&shop),
                     Arc::clone(&crm),
                     Arc::clone(&store),
                     Arc::clone(&clock),
                 )
-                .with_options(options);
+                .options(options)
+                .build();
                 Ok(Wired {
                     config: integration.config.clone(),
                     shop,

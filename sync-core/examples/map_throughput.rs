@@ -65,9 +65,11 @@ fn main() {
                 last_fingerprint: Some(&fingerprint),
                 by_id: &[],
                 by_fallback: &[],
+                held_by_others: &[],
             },
             &config,
-        );
+        )
+        .action;
         emails += mapped.input.email.len();
         skips += usize::from(action.customer_id().is_some());
     }

@@ -6,13 +6,14 @@
 //! | module | what |
 //! |---|---|
 //! | [`config`] | [`IntegrationConfig`](config::IntegrationConfig): field names, links, matching; validated |
+//! | [`contact_values`] | whose e-mails and phones are on a contact: the shop's (ours) or an agent's |
 //! | [`email`] | normalisation and marketplace relay variants (Allegro, Amazon) |
 //! | [`phone`] | E.164 normalisation with a documented small rule |
 //! | [`street`] | `ul. Długa 5/7` → street, building, flat |
 //! | [`mapping`] | shop customer + orders → Thulium `CustomerInput`, with issues reported |
 //! | [`order_summary`] / [`status`] | one order as shown to agents; status labels and classes |
 //! | [`fingerprint`] | change detection, stable across order and formatting |
-//! | [`plan`] | create / update / skip / conflict, and a printable [`Plan`](plan::Plan) |
+//! | [`plan`] | create / update / adopt / skip (with conflict notes), and a printable [`Plan`](plan::Plan) |
 //! | [`card`] | the customer card view model, as escaped HTML and JSON |
 //! | [`window`] | the incremental modification-date window |
 //!
@@ -64,7 +65,8 @@
 //!     last_fingerprint: last,
 //!     by_id: &[],
 //!     by_fallback: &[],
-//! }, &config);
+//!     held_by_others: &[],
+//! }, &config).action;
 //! assert_eq!(plan(None, None), PlanAction::Create);
 //! let written = Fingerprint::of_customer(&mapped.input);
 //! assert_eq!(plan(Some(55), Some(&written)), PlanAction::Skip { customer_id: 55 });
@@ -80,6 +82,7 @@
 
 pub mod card;
 pub mod config;
+pub mod contact_values;
 pub mod email;
 pub mod fingerprint;
 pub mod mapping;

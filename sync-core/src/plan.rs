@@ -1,23 +1,34 @@
-//! Deciding what to do with one desired Thulium customer: create, update, skip, or report a
-//! conflict. The plan is data: printable for `--dry-run`, executed by the engine.
+//! Deciding what to do with one desired Thulium customer: create, update, adopt or skip. The
+//! plan is data: printable for `--dry-run`, executed by the engine.
 //!
 //! # The rule ([`plan_customer`])
-//! 1. Several Thulium customers carry this shop ID in the ID field → [`PlanAction::Conflict`].
-//!    Never merged: a person must decide.
-//! 2. The target is the one Thulium customer carrying the shop ID, else the customer linked
-//!    in the state store, else (for a customer not linked yet) the fallback matches — by
-//!    e-mail / phone, as the engine found them — that do not carry *another* shop ID:
-//!    none → [`PlanAction::Create`], one → update it (this links it), several → conflict.
-//! 3. A target that is the linked customer and whose last written fingerprint equals the
+//! 1. The Thulium customers whose ID field holds this shop ID are its own (Thulium is the
+//!    truth, whatever the state store says). One → the target. Several (a person copied the
+//!    ID, or a contact was duplicated by hand) → the one linked in the store, else the lowest
+//!    id, and a [`ConflictReason::SameShopId`] note for a person to look at: never merged,
+//!    never a reason to stop.
+//! 2. None: the customer linked in the state store is the target.
+//! 3. Neither (a customer not linked yet): the fallback matches — contacts sharing an e-mail
+//!    or phone *exactly* (normalised, as the engine checked on what Thulium returned) — less
+//!    those that carry a shop ID in the ID field (another shop customer's) and those another
+//!    shop customer holds in the store. None → [`PlanAction::Create`]. One →
+//!    [`PlanAction::Adopt`] (an agent-made contact becomes this customer's). Several → a new
+//!    contact of its own ([`PlanAction::Create`]) and a [`ConflictReason::AmbiguousMatch`]
+//!    note: which of them is this person is a person's call, and the customer is synced all
+//!    the same.
+//! 4. A target that is the linked customer and whose last written fingerprint equals the
 //!    desired one → [`PlanAction::Skip`]. The engine can tell before any lookup whether this
 //!    can happen with [`needs_lookup`].
-//! 4. Otherwise → [`PlanAction::Update`] with the full desired input; `changes` lists what
+//! 5. Otherwise → [`PlanAction::Update`] with the full desired input; `changes` lists what
 //!    differs from the Thulium customer as read (informative: Thulium shows only one e-mail
 //!    on read, so the full list is always sent).
 //!
+//! When several shop customers could adopt the same contact, which one does is the engine's
+//! decision (`engine::adoption`): one per contact, by a fixed rank.
+//!
 //! A linked customer that no ID-field search finds is still updated (the update writes the
 //! ID field back); if Thulium answers 404 the customer was deleted there, and the engine
-//! should forget the link and plan again with `linked_customer_id: None`.
+//! creates a new one.
 
 use std::fmt;
 
@@ -35,11 +46,19 @@ use crate::phone::normalize_phone;
 pub enum PlanAction {
     /// No Thulium customer matches: create one.
     Create,
-    /// Write the desired input to this Thulium customer.
+    /// Write the desired input to this Thulium customer (its own: by ID field or link).
     Update {
         /// Thulium's id of the customer to update.
         customer_id: u64,
         /// What differs from the customer as read (`before` is `None` where it was not read).
+        changes: Vec<FieldChange>,
+    },
+    /// Take over this agent-made contact (the only one sharing an e-mail or phone exactly),
+    /// keeping the agent's e-mails and phones.
+    Adopt {
+        /// Thulium's id of the contact.
+        customer_id: u64,
+        /// What differs from the contact as read.
         changes: Vec<FieldChange>,
     },
     /// Nothing changed since the last write.
@@ -47,23 +66,36 @@ pub enum PlanAction {
         /// Thulium's id of the linked customer.
         customer_id: u64,
     },
-    /// Several Thulium customers claim this shop customer: reported, never merged.
-    Conflict {
-        /// Their Thulium ids, ascending.
-        customer_ids: Vec<u64>,
-        /// Why they conflict.
-        reason: ConflictReason,
-    },
 }
 
-/// Why a plan is a conflict.
+/// Why a plan carries a conflict note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictReason {
     /// Several customers carry the same shop ID in the ID field.
     SameShopId,
-    /// A customer not linked yet matches several unlinked customers by e-mail or phone.
+    /// A customer not linked yet matches several agent-made contacts by e-mail or phone.
     AmbiguousMatch,
+    /// The only contact it matched went to another shop customer (see `engine::adoption`).
+    TakenByAnother,
+}
+
+/// Something about a customer a person should look at; the customer is synced all the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanConflict {
+    /// The Thulium customers concerned, ascending.
+    pub customer_ids: Vec<u64>,
+    /// What is odd about them.
+    pub reason: ConflictReason,
+}
+
+/// The plan of one customer: the action, and a conflict note if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanDecision {
+    /// What to do.
+    pub action: PlanAction,
+    /// What a person should look at.
+    pub conflict: Option<PlanConflict>,
 }
 
 /// One field that will change.
@@ -81,8 +113,10 @@ impl PlanAction {
     /// The Thulium customer this action writes to or skips, if any.
     pub fn customer_id(&self) -> Option<u64> {
         match self {
-            Self::Update { customer_id, .. } | Self::Skip { customer_id } => Some(*customer_id),
-            Self::Create | Self::Conflict { .. } => None,
+            Self::Update { customer_id, .. }
+            | Self::Adopt { customer_id, .. }
+            | Self::Skip { customer_id } => Some(*customer_id),
+            Self::Create => None,
         }
     }
 }
@@ -100,9 +134,12 @@ pub struct PlanInput<'a> {
     pub last_fingerprint: Option<&'a Fingerprint>,
     /// Thulium customers whose ID field holds this shop ID (empty when not searched).
     pub by_id: &'a [Customer],
-    /// Thulium customers found by the fallback keys (e-mail variants, phones) for a customer
-    /// not linked yet (empty when not searched or matching is off).
+    /// Thulium customers sharing an e-mail (or a relay variant) or a phone *exactly* with a
+    /// customer not linked yet (empty when not searched or matching is off). The caller
+    /// checks the match itself: a search's word alone is not enough.
     pub by_fallback: &'a [Customer],
+    /// Of those, the ones another shop customer holds in the state store.
+    pub held_by_others: &'a [u64],
 }
 
 /// Whether the engine must look the customer up in Thulium before planning: `false` only
@@ -117,49 +154,65 @@ pub fn needs_lookup(
 }
 
 /// Plans one customer; see the module docs for the rule.
-pub fn plan_customer(input: &PlanInput<'_>, config: &IntegrationConfig) -> PlanAction {
+pub fn plan_customer(input: &PlanInput<'_>, config: &IntegrationConfig) -> PlanDecision {
     let by_id = distinct_ids(input.by_id.iter());
-    if by_id.len() > 1 {
-        return PlanAction::Conflict {
-            customer_ids: by_id,
-            reason: ConflictReason::SameShopId,
-        };
-    }
-    let target = match (by_id.first(), input.linked_customer_id) {
-        (Some(id), _) => *id,
-        (None, Some(linked)) => linked,
-        (None, None) => {
-            let candidates =
-                distinct_ids(input.by_fallback.iter().filter(|customer| {
-                    !claimed_by_another(customer, input.shop_client_id, config)
-                }));
-            match candidates.as_slice() {
-                [] => return PlanAction::Create,
-                [only] => *only,
-                _ => {
-                    return PlanAction::Conflict {
-                        customer_ids: candidates,
+    let mut conflict = None;
+    let target = match (by_id.as_slice(), input.linked_customer_id) {
+        ([only], _) => *only,
+        ([], Some(linked)) => linked,
+        ([], None) => {
+            let candidates = distinct_ids(input.by_fallback.iter().filter(|customer| {
+                !carries_a_shop_id(customer, config)
+                    && !input.held_by_others.contains(&customer.customer_id)
+            }));
+            let action = match candidates.as_slice() {
+                [only] => PlanAction::Adopt {
+                    customer_id: *only,
+                    changes: changes(
+                        input.by_fallback.iter().find(|c| c.customer_id == *only),
+                        input.desired,
+                        config,
+                    ),
+                },
+                [] => PlanAction::Create,
+                several => {
+                    conflict = Some(PlanConflict {
+                        customer_ids: several.to_vec(),
                         reason: ConflictReason::AmbiguousMatch,
-                    };
+                    });
+                    PlanAction::Create
                 }
+            };
+            return PlanDecision { action, conflict };
+        }
+        (several, linked) => {
+            conflict = Some(PlanConflict {
+                customer_ids: several.to_vec(),
+                reason: ConflictReason::SameShopId,
+            });
+            match linked.filter(|id| several.contains(id)) {
+                Some(linked) => linked,
+                None => several[0],
             }
         }
     };
     let unchanged = input.last_fingerprint == Some(&Fingerprint::of_customer(input.desired));
-    if unchanged && input.linked_customer_id == Some(target) {
-        return PlanAction::Skip {
+    let action = if unchanged && input.linked_customer_id == Some(target) {
+        PlanAction::Skip {
             customer_id: target,
-        };
-    }
-    let current = input
-        .by_id
-        .iter()
-        .chain(input.by_fallback)
-        .find(|customer| customer.customer_id == target);
-    PlanAction::Update {
-        customer_id: target,
-        changes: changes(current, input.desired, config),
-    }
+        }
+    } else {
+        let current = input
+            .by_id
+            .iter()
+            .chain(input.by_fallback)
+            .find(|customer| customer.customer_id == target);
+        PlanAction::Update {
+            customer_id: target,
+            changes: changes(current, input.desired, config),
+        }
+    };
+    PlanDecision { action, conflict }
 }
 
 fn distinct_ids<'a>(customers: impl Iterator<Item = &'a Customer>) -> Vec<u64> {
@@ -169,17 +222,10 @@ fn distinct_ids<'a>(customers: impl Iterator<Item = &'a Customer>) -> Vec<u64> {
     ids
 }
 
-/// Whether a fallback match already carries a different shop ID (another shop customer's).
-fn claimed_by_another(
-    customer: &Customer,
-    shop_client_id: u64,
-    config: &IntegrationConfig,
-) -> bool {
-    let field = &config.fields.shop_id;
-    if !customer.custom_fields.is_set(field) {
-        return false;
-    }
-    customer.custom_fields.number(field) != i64::try_from(shop_client_id).ok()
+/// Whether a contact's ID field holds a shop ID (this integration's field): it belongs to a
+/// shop customer, never to be adopted by another.
+fn carries_a_shop_id(customer: &Customer, config: &IntegrationConfig) -> bool {
+    customer.custom_fields.is_set(&config.fields.shop_id)
 }
 
 /// The fields that differ between the customer as read and the desired input.
@@ -332,6 +378,8 @@ pub struct PlannedCustomer {
     pub display_name: String,
     /// What to do.
     pub action: PlanAction,
+    /// What a person should look at, if anything.
+    pub conflict: Option<PlanConflict>,
     /// The fingerprint of the desired input, to save after a successful write.
     pub fingerprint: Fingerprint,
     /// What could not be mapped cleanly.
@@ -339,11 +387,12 @@ pub struct PlannedCustomer {
 }
 
 impl PlannedCustomer {
-    /// A planned customer; the display name and fingerprint are taken from `desired`.
+    /// A planned customer; the display name is taken from `desired`.
     pub fn new(
         shop_client_id: u64,
         desired: &CustomerInput,
-        action: PlanAction,
+        fingerprint: Fingerprint,
+        decision: PlanDecision,
         issues: Vec<MappingIssue>,
     ) -> Self {
         let display_name = [&desired.name, &desired.surname]
@@ -354,8 +403,9 @@ impl PlannedCustomer {
         Self {
             shop_client_id,
             display_name,
-            action,
-            fingerprint: Fingerprint::of_customer(desired),
+            action: decision.action,
+            conflict: decision.conflict,
+            fingerprint,
             issues,
         }
     }
@@ -368,9 +418,11 @@ pub struct PlanCounts {
     pub create: usize,
     /// Customers to update.
     pub update: usize,
+    /// Agent-made contacts to adopt (a real run gives each contact to one customer only).
+    pub adopt: usize,
     /// Customers unchanged.
     pub skip: usize,
-    /// Customers in conflict.
+    /// Customers with a conflict note (counted in their action too).
     pub conflict: usize,
 }
 
@@ -394,9 +446,10 @@ impl Plan {
             match customer.action {
                 PlanAction::Create => counts.create += 1,
                 PlanAction::Update { .. } => counts.update += 1,
+                PlanAction::Adopt { .. } => counts.adopt += 1,
                 PlanAction::Skip { .. } => counts.skip += 1,
-                PlanAction::Conflict { .. } => counts.conflict += 1,
             }
+            counts.conflict += usize::from(customer.conflict.is_some());
         }
         counts
     }
@@ -406,50 +459,64 @@ impl fmt::Display for PlanCounts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} to create, {} to update, {} unchanged, {} in conflict",
-            self.create, self.update, self.skip, self.conflict
+            "{} to create, {} to update, {} to adopt, {} unchanged, {} with a conflict note",
+            self.create, self.update, self.adopt, self.skip, self.conflict
         )
     }
 }
 
 impl fmt::Display for Plan {
     /// A readable listing for `--dry-run`: one line per customer that needs something, each
-    /// change and issue indented below it, then the counts. Unchanged customers are counted only.
+    /// change, conflict note and issue indented below it, then the counts. Unchanged customers
+    /// are counted only.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for customer in &self.customers {
             let who = format!(
                 "shop #{} {}",
                 customer.shop_client_id, customer.display_name
             );
-            match &customer.action {
+            let changes = match &customer.action {
                 PlanAction::Skip { .. } => continue,
-                PlanAction::Create => writeln!(f, "CREATE   {who}")?,
+                PlanAction::Create => {
+                    writeln!(f, "CREATE   {who}")?;
+                    &[][..]
+                }
                 PlanAction::Update {
                     customer_id,
                     changes,
                 } => {
                     writeln!(f, "UPDATE   {who} -> thulium #{customer_id}")?;
-                    for change in changes {
-                        writeln!(
-                            f,
-                            "           {}: {} -> {}",
-                            change.field,
-                            change.before.as_deref().unwrap_or("(empty)"),
-                            change.after.as_deref().unwrap_or("(empty)")
-                        )?;
-                    }
+                    changes.as_slice()
                 }
-                PlanAction::Conflict {
-                    customer_ids,
-                    reason,
+                PlanAction::Adopt {
+                    customer_id,
+                    changes,
                 } => {
-                    let ids: Vec<String> = customer_ids.iter().map(|id| format!("#{id}")).collect();
-                    writeln!(
-                        f,
-                        "CONFLICT {who}: {reason:?} among thulium {}",
-                        ids.join(", ")
-                    )?;
+                    writeln!(f, "ADOPT    {who} -> thulium #{customer_id}")?;
+                    changes.as_slice()
                 }
+            };
+            for change in changes {
+                writeln!(
+                    f,
+                    "           {}: {} -> {}",
+                    change.field,
+                    change.before.as_deref().unwrap_or("(empty)"),
+                    change.after.as_deref().unwrap_or("(empty)")
+                )?;
+            }
+            if let Some(conflict) = &customer.conflict {
+                let ids: Vec<String> = conflict
+                    .customer_ids
+                    .iter()
+                    .map(|id| format!("#{id}"))
+                    .collect();
+                writeln!(
+                    f,
+                    "           ! conflict {:?} among thulium {}",
+                    conflict.reason,
+                    ids.join(", ")
+                )?;
             }
             for issue in &customer.issues {
                 writeln!(f, "           ! {issue}")?;
@@ -524,57 +591,143 @@ mod tests {
         assert!(changes.iter().all(|change| change.before.is_none()));
     }
 
-    #[test]
-    fn a_linked_customer_not_found_by_id_is_updated_not_recreated() {
+    fn customer(customer_id: u64, shop_id: Option<u64>) -> Customer {
+        serde_json::from_value(serde_json::json!({
+            "customer_id": customer_id,
+            "custom_fields": {"IAI Shop ID": shop_id}
+        }))
+        .unwrap()
+    }
+
+    fn plan(
+        linked: Option<u64>,
+        by_id: &[Customer],
+        by_fallback: &[Customer],
+        held: &[u64],
+    ) -> PlanDecision {
         let desired = desired();
-        let action = plan_customer(
+        plan_customer(
             &PlanInput {
                 shop_client_id: 7,
                 desired: &desired,
-                linked_customer_id: Some(273),
+                linked_customer_id: linked,
                 last_fingerprint: None,
-                by_id: &[],
-                by_fallback: &[],
+                by_id,
+                by_fallback,
+                held_by_others: held,
             },
             &config(),
-        );
+        )
+    }
+
+    #[test]
+    fn a_linked_customer_not_found_by_id_is_updated_not_recreated() {
+        let decision = plan(Some(273), &[], &[], &[]);
         assert!(matches!(
-            action,
+            decision.action,
             PlanAction::Update {
                 customer_id: 273,
                 ..
             }
         ));
-        assert_eq!(action.customer_id(), Some(273));
+        assert_eq!(decision.action.customer_id(), Some(273));
+        assert_eq!(decision.conflict, None);
+    }
+
+    #[test]
+    fn the_id_field_outranks_the_store_and_duplicates_are_a_note_not_a_stop() {
+        let one = plan(Some(5), &[customer(9, Some(7))], &[], &[]);
+        assert_eq!(one.action.customer_id(), Some(9));
+
+        let two = plan(
+            None,
+            &[customer(12, Some(7)), customer(9, Some(7))],
+            &[],
+            &[],
+        );
+        assert_eq!(two.action.customer_id(), Some(9));
+        assert_eq!(
+            two.conflict,
+            Some(PlanConflict {
+                customer_ids: vec![9, 12],
+                reason: ConflictReason::SameShopId
+            })
+        );
+        let linked = plan(
+            Some(12),
+            &[customer(12, Some(7)), customer(9, Some(7))],
+            &[],
+            &[],
+        );
+        assert_eq!(linked.action.customer_id(), Some(12));
+    }
+
+    #[test]
+    fn one_free_exact_match_is_adopted_and_several_give_a_contact_of_its_own() {
+        let free = customer(40, None);
+        let adopted = plan(None, &[], &[free.clone()], &[]);
+        assert!(matches!(
+            adopted.action,
+            PlanAction::Adopt {
+                customer_id: 40,
+                ..
+            }
+        ));
+
+        // Another shop customer's contact (by ID field, or held in the store) is never taken.
+        let other = customer(41, Some(99));
+        assert_eq!(plan(None, &[], &[other], &[]).action, PlanAction::Create);
+        assert_eq!(
+            plan(None, &[], &[free.clone()], &[40]).action,
+            PlanAction::Create
+        );
+
+        let ambiguous = plan(None, &[], &[free, customer(39, None)], &[]);
+        assert_eq!(ambiguous.action, PlanAction::Create);
+        assert_eq!(
+            ambiguous.conflict,
+            Some(PlanConflict {
+                customer_ids: vec![39, 40],
+                reason: ConflictReason::AmbiguousMatch
+            })
+        );
     }
 
     #[test]
     fn plan_prints_for_dry_run_and_counts() {
         let desired = desired();
+        let print = Fingerprint::of_customer(&desired);
+        let decided = |action| PlanDecision {
+            action,
+            conflict: None,
+        };
         let mut plan = Plan::default();
         plan.push(PlannedCustomer::new(
             1,
             &desired,
-            PlanAction::Create,
+            print.clone(),
+            decided(PlanAction::Create),
             Vec::new(),
         ));
         plan.push(PlannedCustomer::new(
             2,
             &desired,
-            PlanAction::Skip { customer_id: 9 },
+            print.clone(),
+            decided(PlanAction::Skip { customer_id: 9 }),
             Vec::new(),
         ));
         plan.push(PlannedCustomer::new(
             3,
             &desired,
-            PlanAction::Update {
+            print.clone(),
+            decided(PlanAction::Update {
                 customer_id: 10,
                 changes: vec![FieldChange {
                     field: "surname".into(),
                     before: None,
                     after: Some("Kowalski".into()),
                 }],
-            },
+            }),
             vec![MappingIssue::StreetNotSplit {
                 line: "Rynek".into(),
             }],
@@ -582,17 +735,32 @@ mod tests {
         plan.push(PlannedCustomer::new(
             4,
             &desired,
-            PlanAction::Conflict {
-                customer_ids: vec![5, 6],
-                reason: ConflictReason::SameShopId,
+            print.clone(),
+            PlanDecision {
+                action: PlanAction::Create,
+                conflict: Some(PlanConflict {
+                    customer_ids: vec![5, 6],
+                    reason: ConflictReason::AmbiguousMatch,
+                }),
             },
+            Vec::new(),
+        ));
+        plan.push(PlannedCustomer::new(
+            5,
+            &desired,
+            print.clone(),
+            decided(PlanAction::Adopt {
+                customer_id: 11,
+                changes: Vec::new(),
+            }),
             Vec::new(),
         ));
         assert_eq!(
             plan.counts(),
             PlanCounts {
-                create: 1,
+                create: 2,
                 update: 1,
+                adopt: 1,
                 skip: 1,
                 conflict: 1
             }
@@ -604,12 +772,11 @@ mod tests {
              UPDATE   shop #3 Jan Kowalski -> thulium #10\n\
              \x20          surname: (empty) -> Kowalski\n\
              \x20          ! street line `Rynek` kept whole (no building number found)\n\
-             CONFLICT shop #4 Jan Kowalski: SameShopId among thulium #5, #6\n\
-             1 to create, 1 to update, 1 unchanged, 1 in conflict"
+             CREATE   shop #4 Jan Kowalski\n\
+             \x20          ! conflict AmbiguousMatch among thulium #5, #6\n\
+             ADOPT    shop #5 Jan Kowalski -> thulium #11\n\
+             2 to create, 1 to update, 1 to adopt, 1 unchanged, 1 with a conflict note"
         );
-        assert_eq!(
-            plan.customers[0].fingerprint,
-            Fingerprint::of_customer(&desired)
-        );
+        assert_eq!(plan.customers[0].fingerprint, print);
     }
 }

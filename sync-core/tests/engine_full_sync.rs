@@ -58,17 +58,19 @@ impl World {
     }
 
     fn engine(&self) -> Engine {
-        Engine::new(
+        self.engine_with(EngineOptions::default())
+    }
+
+    fn engine_with(&self, options: EngineOptions) -> Engine {
+        Engine::builder(
             self.config.clone(),
             self.shop.clone(),
             self.crm.clone(),
             self.store.clone(),
             Arc::new(self.clock.clone()),
         )
-    }
-
-    fn engine_with(&self, options: EngineOptions) -> Engine {
-        self.engine().with_options(options)
+        .options(options)
+        .build()
     }
 
     /// The report's request counts are exactly what the fakes saw.
@@ -456,7 +458,15 @@ async fn unlinked_customer_is_matched_by_email_instead_of_duplicated() {
         ..Customer::default()
     });
     let report = world.engine().full_sync(&no_progress).await.unwrap();
-    assert_eq!((report.created, report.updated), (CUSTOMERS - 1, 1));
+    assert_eq!(
+        (report.created, report.updated, report.adopted),
+        (CUSTOMERS - 1, 0, 1)
+    );
+    // It waited for the end of the pages, where the contact went to its only candidate.
+    assert_eq!(
+        (report.adoptions_deferred, report.adoptions_decided),
+        (1, 1)
+    );
     assert_eq!(world.crm.holding(5)[0].customer_id, 7);
     // The tenant index answered the e-mail lookups: not one search per customer.
     assert_eq!(report.lookup, Some(LookupStrategy::TenantIndex));

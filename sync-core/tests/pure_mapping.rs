@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use sync_core::config::{IntegrationConfig, Locale, OrdersGroupConfig};
 use sync_core::mapping::{MappingIssue, SurnameSource, map_customer};
 use sync_core::order_summary::OrderSummary;
-use sync_core::plan::{ConflictReason, PlanAction, PlanInput, needs_lookup, plan_customer};
+use sync_core::plan::{PlanAction, PlanInput, needs_lookup, plan_customer};
 use sync_core::{card::CustomerCard, fingerprint::Fingerprint};
 use thulium_client::{CustomFieldValue, Customer};
 use url::Url;
@@ -340,23 +340,25 @@ fn planning_a_mapped_customer_through_its_lifecycle() {
                     last_fingerprint: last,
                     by_id,
                     by_fallback,
+                    held_by_others: &[],
                 },
                 &config,
             )
+            .action
         };
     // Nothing in Thulium: create.
     assert_eq!(plan(None, None, &[], &[]), PlanAction::Create);
-    // Found by e-mail, unclaimed: update (links it); the e-mail already matches, the rest differs.
+    // Found by e-mail, unclaimed: adopt it; the e-mail already matches, the rest differs.
     let by_mail: Customer = serde_json::from_value(json!({"customer_id": 31, "name": "Zofia",
         "surname": "Wiśniewska-Żółć", "email": "zofia.wisniewska@wp.pl", "phone_number": "601234567",
         "phone_numbers": ["601234567", "22 628 12 34"],
         "custom_fields": {"IAI Shop ID": null, "IAI Shop last order date": null}})).unwrap();
-    let PlanAction::Update {
+    let PlanAction::Adopt {
         customer_id,
         changes,
     } = plan(None, None, &[], std::slice::from_ref(&by_mail))
     else {
-        panic!("expected an update");
+        panic!("expected an adoption");
     };
     assert_eq!(customer_id, 31);
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
@@ -377,7 +379,7 @@ fn planning_a_mapped_customer_through_its_lifecycle() {
         ),
         PlanAction::Create
     );
-    // Two unclaimed matches: conflict, never merged.
+    // Two unclaimed matches: a contact of its own (the engine reports a conflict note).
     assert_eq!(
         plan(
             None,
@@ -389,12 +391,9 @@ fn planning_a_mapped_customer_through_its_lifecycle() {
                 thulium(40, json!({}))
             ]
         ),
-        PlanAction::Conflict {
-            customer_ids: vec![33, 40],
-            reason: ConflictReason::AmbiguousMatch
-        }
+        PlanAction::Create
     );
-    // Two customers with the same shop ID: conflict even when linked and unchanged.
+    // Two customers with the same shop ID: the linked one, never a stop (plus a note).
     let written = Fingerprint::of_customer(desired);
     assert_eq!(
         plan(
@@ -406,10 +405,7 @@ fn planning_a_mapped_customer_through_its_lifecycle() {
             ],
             &[]
         ),
-        PlanAction::Conflict {
-            customer_ids: vec![31, 35],
-            reason: ConflictReason::SameShopId
-        }
+        PlanAction::Skip { customer_id: 31 }
     );
     // Linked and unchanged: skip, and the engine need not even look it up.
     assert!(!needs_lookup(Some(31), Some(&written), desired));

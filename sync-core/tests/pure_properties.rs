@@ -160,7 +160,8 @@ proptest! {
             last_fingerprint: Some(&written),
             by_id: &[],
             by_fallback: &[],
-        }, &config);
+            held_by_others: &[],
+        }, &config).action;
         prop_assert_eq!(action, PlanAction::Skip { customer_id: linked });
     }
 

@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use sync_core::contact_values::{ContactValues, ValueSet};
 use sync_core::engine::store::{
-    Changes, CursorKind, FullSyncCheckpoint, MemoryStore, SqliteStore, StateStore, StoreError,
-    WrittenCustomer,
+    AdoptionCandidate, Changes, Claim, CursorKind, FullSyncCheckpoint, MemoryStore, SqliteStore,
+    StateStore, StoreError, WrittenCustomer,
 };
 
 const A: &str = "shop-a";
@@ -26,6 +27,7 @@ fn written(client_id: u64, customer_id: u64, fingerprint: &str) -> WrittenCustom
         client_id,
         customer_id,
         fingerprint: fingerprint.to_owned(),
+        values: ContactValues::default(),
     }
 }
 
@@ -65,7 +67,10 @@ contract!(
     order_items_round_trip,
     order_item_fingerprints_follow_their_item,
     integrations_are_isolated,
-    failing_apply_leaves_nothing_half_written,
+    a_written_contact_moves_to_its_new_holder,
+    claims_are_exclusive_and_released_only_unwritten,
+    candidates_wait_until_written_or_dropped,
+    written_values_round_trip,
     events_are_deduplicated_and_pruned,
     a_forgotten_event_is_new_again,
     batches_larger_than_one_statement,
@@ -274,33 +279,149 @@ async fn integrations_are_isolated(store: &dyn StateStore) {
     );
 }
 
-async fn failing_apply_leaves_nothing_half_written(store: &dyn StateStore) {
+async fn a_written_contact_moves_to_its_new_holder(store: &dyn StateStore) {
     store
         .record_written(A, written(1, 100, "old"))
         .await
         .unwrap();
-    // A page whose last item would link customer 100 to a second client: the whole page,
-    // checkpoint included, must be rejected.
+    // Thulium now holds client 3 on customer 100 (its ID field says so): the link follows,
+    // client 1 loses it (it is looked up again next time) and nothing stops.
+    store
+        .apply(A, Changes::new().written(written(3, 100, "three")))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.links_for(A, &[1, 3]).await.unwrap(),
+        HashMap::from([(3, 100)])
+    );
+    assert_eq!(
+        store.holders_of(A, &[100, 101]).await.unwrap(),
+        HashMap::from([(100, 3)])
+    );
+}
+
+async fn claims_are_exclusive_and_released_only_unwritten(store: &dyn StateStore) {
+    assert_eq!(store.claim(A, 1, 100).await.unwrap(), Claim::Taken);
+    assert_eq!(store.claim(A, 2, 100).await.unwrap(), Claim::HeldBy(1));
+    assert_eq!(store.claim(A, 1, 100).await.unwrap(), Claim::Taken);
+    // Another integration's claims are its own.
+    assert_eq!(store.claim(B, 2, 100).await.unwrap(), Claim::Taken);
+    let record = &store.link_records_for(A, &[1]).await.unwrap()[&1];
+    assert_eq!(
+        (record.customer_id, record.fingerprint.as_deref()),
+        (100, None)
+    );
+
+    // A refused write gives the claim back...
+    store
+        .apply(A, Changes::new().release(1, 100))
+        .await
+        .unwrap();
+    assert_eq!(store.claim(A, 2, 100).await.unwrap(), Claim::Taken);
+    // ...but a written link is never released, nor one to another customer.
+    store
+        .record_written(A, written(2, 100, "fp"))
+        .await
+        .unwrap();
+    store
+        .apply(A, Changes::new().release(2, 100).release(2, 999))
+        .await
+        .unwrap();
+    assert_eq!(store.link(A, 2).await.unwrap(), Some(100));
+    assert_eq!(store.claim(A, 1, 100).await.unwrap(), Claim::HeldBy(2));
+}
+
+fn candidate(client_id: u64, customer_id: u64) -> AdoptionCandidate {
+    AdoptionCandidate {
+        client_id,
+        customer_id,
+        registered: client_id % 2 == 0,
+        desired: thulium_client::CustomerInput {
+            surname: Some("Bąk".into()),
+            email: vec!["abak@yahoo.com".into()],
+            custom_fields: [(
+                "IAI Shop ID".to_owned(),
+                thulium_client::CustomFieldValue::Number(client_id as i64),
+            )]
+            .into(),
+            ..thulium_client::CustomerInput::default()
+        },
+        fingerprint: format!("fp{client_id}"),
+        contact: ValueSet {
+            emails: vec!["ABak@yahoo.com".into()],
+            phones: vec!["601 234 567".into()],
+        },
+    }
+}
+
+async fn candidates_wait_until_written_or_dropped(store: &dyn StateStore) {
+    let changes = Changes::new()
+        .candidate(candidate(4, 40))
+        .candidate(candidate(3, 40))
+        .candidate(candidate(5, 50));
+    store.apply(A, changes).await.unwrap();
+    assert_eq!(
+        store.adoption_candidates(A).await.unwrap(),
+        vec![candidate(3, 40), candidate(4, 40), candidate(5, 50)]
+    );
+    assert!(store.adoption_candidates(B).await.unwrap().is_empty());
+    store
+        .apply(
+            A,
+            Changes::new()
+                .written(written(3, 40, "fp3"))
+                .drop_candidate(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.adoption_candidates(A).await.unwrap(),
+        vec![candidate(4, 40)]
+    );
+}
+
+async fn written_values_round_trip(store: &dyn StateStore) {
+    let values = ContactValues {
+        ours: ValueSet {
+            emails: vec!["a@b.pl".into()],
+            phones: vec!["+48601234567".into()],
+        },
+        agents: ValueSet {
+            emails: vec!["Agent@Firma.pl".into()],
+            phones: vec!["22 111 22 33".into()],
+        },
+        fields: vec!["Allegro login".into()],
+    };
+    let mut write = written(9, 900, "fp");
+    write.values = values.clone();
+    store.record_written(A, write).await.unwrap();
+    let record = &store.link_records_for(A, &[9]).await.unwrap()[&9];
+    assert_eq!(record.values.as_ref(), Some(&values));
+    // A link without a write keeps what was written to the same customer.
+    store.apply(A, Changes::new().link(9, 900)).await.unwrap();
+    let record = &store.link_records_for(A, &[9]).await.unwrap()[&9];
+    assert_eq!(record.values.as_ref(), Some(&values));
+    assert_eq!(record.fingerprint.as_deref(), Some("fp"));
+}
+
+#[tokio::test]
+async fn sqlite_failing_apply_leaves_nothing_half_written() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    store
+        .record_written(A, written(1, 100, "old"))
+        .await
+        .unwrap();
+    // A page whose last item cannot be stored (an id beyond SQLite's integers): the whole
+    // page, checkpoint included, must be rejected.
     let page = Changes::new()
         .written(written(2, 200, "two"))
         .written(written(1, 100, "new"))
         .order_item(77, 7)
         .set_cursor(CursorKind::Orders, at(9, 9, 9))
-        .written(written(3, 100, "three"))
+        .written(written(3, u64::MAX, "three"))
         .set_checkpoint(checkpoint(8));
     let error = store.apply(A, page).await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            StoreError::CustomerAlreadyLinked {
-                customer_id: 100,
-                linked_client_id: 1,
-                client_id: 3,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    assert!(matches!(error, StoreError::OutOfRange(_)), "{error:?}");
 
     assert_eq!(
         store.links_for(A, &[1, 2, 3]).await.unwrap(),
@@ -310,14 +431,6 @@ async fn failing_apply_leaves_nothing_half_written(store: &dyn StateStore) {
     assert!(store.order_items_for(A, &[77]).await.unwrap().is_empty());
     assert_eq!(store.cursor(A, CursorKind::Orders).await.unwrap(), None);
     assert_eq!(store.checkpoint(A).await.unwrap(), None);
-
-    // Moving a customer between clients works when the old link goes first, in one apply.
-    let moved = Changes::new().unlink(1).written(written(3, 100, "three"));
-    store.apply(A, moved).await.unwrap();
-    assert_eq!(
-        store.links_for(A, &[1, 3]).await.unwrap(),
-        HashMap::from([(3, 100)])
-    );
 }
 
 async fn events_are_deduplicated_and_pruned(store: &dyn StateStore) {

@@ -7,8 +7,15 @@
 //! runs as its own task with its permit ([`on_worker`]): the permit is given back the moment
 //! the answer is decoded, not when the pipeline's task next gets round to it, so a busy
 //! pipeline never keeps a slot idle.
+//!
+//! A **read** whose answer could not be decoded (malformed or cut-off JSON, which the clients
+//! do not repeat) is sent again, up to [`READ_ATTEMPTS`] times in all, like a 5xx: a read
+//! changes nothing, so repeating it is safe. Each repeat is a request (counted under its
+//! method) and is also counted in [`RequestCounts::read_retries`]. Writes are never repeated
+//! here: the writer knows how to confirm them.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -26,38 +33,79 @@ use super::ports::{
 use super::worker::on_worker;
 use crate::window::Window;
 
+/// How many times in all a read is sent when its answer cannot be decoded.
+pub(crate) const READ_ATTEMPTS: u32 = 3;
+
 /// Requests per port method (`shop.customers_page`, `crm.create_customers`, …).
 #[derive(Debug, Default)]
-pub(crate) struct RequestCounts(Mutex<BTreeMap<&'static str, u64>>);
+pub(crate) struct RequestCounts {
+    by_method: Mutex<BTreeMap<&'static str, u64>>,
+    read_retries: AtomicU64,
+}
 
 impl RequestCounts {
     fn hit(&self, method: &'static str) {
-        let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut counts = self.by_method.lock().unwrap_or_else(|p| p.into_inner());
         *counts.entry(method).or_default() += 1;
     }
 
     /// The counts so far, by method name.
     pub(crate) fn snapshot(&self) -> BTreeMap<String, u64> {
-        let counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let counts = self.by_method.lock().unwrap_or_else(|p| p.into_inner());
         counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
+    }
+
+    /// Reads sent again because their answer could not be decoded.
+    pub(crate) fn read_retries(&self) -> u64 {
+        self.read_retries.load(Ordering::Relaxed)
     }
 }
 
-/// A port call made under a permit of `limit`, counted as `method`, run as its own task.
-async fn counted<T: Send + 'static>(
+/// Whether a call may be repeated when its answer cannot be decoded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Read,
+    Write,
+}
+
+/// A port call made under a permit of `limit`, counted as `method`, run as its own task;
+/// a read is made again (by calling `call` anew) when its answer could not be decoded.
+async fn counted<T, F, Fut>(
     counts: &RequestCounts,
     limit: &Arc<Semaphore>,
     method: &'static str,
-    call: impl Future<Output = Result<T, PortError>> + Send + 'static,
-) -> Result<T, PortError> {
-    counts.hit(method);
-    let limit = Arc::clone(limit);
-    on_worker(async move {
-        // The semaphore is never closed; if it were, running unthrottled is the safe fallback.
-        let _permit = limit.acquire_owned().await.ok();
-        call.await
-    })
-    .await
+    kind: Kind,
+    call: F,
+) -> Result<T, PortError>
+where
+    T: Send + 'static,
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, PortError>> + Send + 'static,
+{
+    let mut attempt = 1;
+    loop {
+        counts.hit(method);
+        let limit = Arc::clone(limit);
+        let future = call();
+        let result = on_worker(async move {
+            // The semaphore is never closed; if it were, running unthrottled is the safe fallback.
+            let _permit = limit.acquire_owned().await.ok();
+            future.await
+        })
+        .await;
+        match result {
+            Err(error) if error.undecodable && kind == Kind::Read && attempt < READ_ATTEMPTS => {
+                tracing::warn!(
+                    method,
+                    attempt,
+                    "answer could not be decoded; reading again"
+                );
+                counts.read_retries.fetch_add(1, Ordering::Relaxed);
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The shop port of one run: counted and throttled.
@@ -71,8 +119,11 @@ pub(crate) struct CountedShop {
 impl ShopPort for CountedShop {
     async fn verify(&self) -> Result<(), PortError> {
         let inner = Arc::clone(&self.inner);
-        let call = async move { inner.verify().await };
-        counted(&self.counts, &self.limit, "shop.verify", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            async move { inner.verify().await }
+        };
+        counted(&self.counts, &self.limit, "shop.verify", Kind::Read, call).await
     }
 
     async fn customers_page(
@@ -82,15 +133,36 @@ impl ShopPort for CountedShop {
         page_size: u32,
     ) -> Result<ShopPage<Client>, PortError> {
         let inner = Arc::clone(&self.inner);
-        let call = async move { inner.customers_page(modified, page, page_size).await };
-        counted(&self.counts, &self.limit, "shop.customers_page", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            async move { inner.customers_page(modified, page, page_size).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "shop.customers_page",
+            Kind::Read,
+            call,
+        )
+        .await
     }
 
     async fn customers_by_ids(&self, client_ids: &[u64]) -> Result<Vec<Client>, PortError> {
         let inner = Arc::clone(&self.inner);
         let client_ids = client_ids.to_vec();
-        let call = async move { inner.customers_by_ids(&client_ids).await };
-        counted(&self.counts, &self.limit, "shop.customers_by_ids", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let client_ids = client_ids.clone();
+            async move { inner.customers_by_ids(&client_ids).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "shop.customers_by_ids",
+            Kind::Read,
+            call,
+        )
+        .await
     }
 
     async fn search_orders(
@@ -101,18 +173,34 @@ impl ShopPort for CountedShop {
     ) -> Result<ShopPage<Order>, PortError> {
         let inner = Arc::clone(&self.inner);
         let query = query.clone();
-        let call = async move { inner.search_orders(&query, page, page_size).await };
-        counted(&self.counts, &self.limit, "shop.search_orders", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let query = query.clone();
+            async move { inner.search_orders(&query, page, page_size).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "shop.search_orders",
+            Kind::Read,
+            call,
+        )
+        .await
     }
 
     async fn orders_by_serial_numbers(&self, serials: &[u64]) -> Result<Vec<Order>, PortError> {
         let inner = Arc::clone(&self.inner);
         let serials = serials.to_vec();
-        let call = async move { inner.orders_by_serial_numbers(&serials).await };
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let serials = serials.clone();
+            async move { inner.orders_by_serial_numbers(&serials).await }
+        };
         counted(
             &self.counts,
             &self.limit,
             "shop.orders_by_serial_numbers",
+            Kind::Read,
             call,
         )
         .await
@@ -121,8 +209,19 @@ impl ShopPort for CountedShop {
     async fn orders_by_ids(&self, order_ids: &[String]) -> Result<Vec<Order>, PortError> {
         let inner = Arc::clone(&self.inner);
         let order_ids = order_ids.to_vec();
-        let call = async move { inner.orders_by_ids(&order_ids).await };
-        counted(&self.counts, &self.limit, "shop.orders_by_ids", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let order_ids = order_ids.clone();
+            async move { inner.orders_by_ids(&order_ids).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "shop.orders_by_ids",
+            Kind::Read,
+            call,
+        )
+        .await
     }
 }
 
@@ -141,8 +240,12 @@ impl CrmPort for CountedCrm {
     ) -> Result<Vec<(RequiredField, FieldFinding)>, PortError> {
         let inner = Arc::clone(&self.inner);
         let required = required.to_vec();
-        let call = async move { inner.verify(&required).await };
-        counted(&self.counts, &self.limit, "crm.verify", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let required = required.clone();
+            async move { inner.verify(&required).await }
+        };
+        counted(&self.counts, &self.limit, "crm.verify", Kind::Read, call).await
     }
 
     async fn find_by_field_values(
@@ -152,34 +255,81 @@ impl CrmPort for CountedCrm {
     ) -> Result<Vec<Customer>, PortError> {
         let inner = Arc::clone(&self.inner);
         let (field, values) = (field.to_owned(), values.to_vec());
-        let call = async move { inner.find_by_field_values(&field, &values).await };
-        counted(&self.counts, &self.limit, "crm.find_by_field_values", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let field = field.clone();
+            let values = values.clone();
+            async move { inner.find_by_field_values(&field, &values).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.find_by_field_values",
+            Kind::Read,
+            call,
+        )
+        .await
     }
 
     async fn find_by_email(&self, email: &str) -> Result<Vec<Customer>, PortError> {
         let inner = Arc::clone(&self.inner);
         let email = email.to_owned();
-        let call = async move { inner.find_by_email(&email).await };
-        counted(&self.counts, &self.limit, "crm.find_by_email", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let email = email.clone();
+            async move { inner.find_by_email(&email).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.find_by_email",
+            Kind::Read,
+            call,
+        )
+        .await
     }
 
     async fn find_by_phone(&self, phone: &str) -> Result<Vec<Customer>, PortError> {
         let inner = Arc::clone(&self.inner);
         let phone = phone.to_owned();
-        let call = async move { inner.find_by_phone(&phone).await };
-        counted(&self.counts, &self.limit, "crm.find_by_phone", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let phone = phone.clone();
+            async move { inner.find_by_phone(&phone).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.find_by_phone",
+            Kind::Read,
+            call,
+        )
+        .await
     }
 
     async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError> {
         let inner = Arc::clone(&self.inner);
-        let call = async move { inner.customers_page(offset, limit).await };
-        counted(&self.counts, &self.limit, "crm.customers_page", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            async move { inner.customers_page(offset, limit).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.customers_page",
+            Kind::Read,
+            call,
+        )
+        .await
     }
 
     async fn customer(&self, customer_id: u64) -> Result<Customer, PortError> {
         let inner = Arc::clone(&self.inner);
-        let call = async move { inner.customer(customer_id).await };
-        counted(&self.counts, &self.limit, "crm.customer", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            async move { inner.customer(customer_id).await }
+        };
+        counted(&self.counts, &self.limit, "crm.customer", Kind::Read, call).await
     }
 
     async fn create_customers(
@@ -188,8 +338,19 @@ impl CrmPort for CountedCrm {
     ) -> Result<Vec<BatchItemOutcome>, PortError> {
         let inner = Arc::clone(&self.inner);
         let inputs = inputs.to_vec();
-        let call = async move { inner.create_customers(&inputs).await };
-        counted(&self.counts, &self.limit, "crm.create_customers", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let inputs = inputs.clone();
+            async move { inner.create_customers(&inputs).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.create_customers",
+            Kind::Write,
+            call,
+        )
+        .await
     }
 
     async fn update_customers(
@@ -198,28 +359,71 @@ impl CrmPort for CountedCrm {
     ) -> Result<Vec<BatchItemOutcome>, PortError> {
         let inner = Arc::clone(&self.inner);
         let updates = updates.to_vec();
-        let call = async move { inner.update_customers(&updates).await };
-        counted(&self.counts, &self.limit, "crm.update_customers", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let updates = updates.clone();
+            async move { inner.update_customers(&updates).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.update_customers",
+            Kind::Write,
+            call,
+        )
+        .await
     }
 
     async fn create_customer(&self, input: &CustomerInput) -> Result<u64, PortError> {
         let inner = Arc::clone(&self.inner);
         let input = input.clone();
-        let call = async move { inner.create_customer(&input).await };
-        counted(&self.counts, &self.limit, "crm.create_customer", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let input = input.clone();
+            async move { inner.create_customer(&input).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.create_customer",
+            Kind::Write,
+            call,
+        )
+        .await
     }
 
     async fn update_customer(&self, update: &CustomerUpdate) -> Result<(), PortError> {
         let inner = Arc::clone(&self.inner);
         let update = update.clone();
-        let call = async move { inner.update_customer(&update).await };
-        counted(&self.counts, &self.limit, "crm.update_customer", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let update = update.clone();
+            async move { inner.update_customer(&update).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.update_customer",
+            Kind::Write,
+            call,
+        )
+        .await
     }
 
     async fn field_groups(&self) -> Result<Vec<FieldGroup>, PortError> {
         let inner = Arc::clone(&self.inner);
-        let call = async move { inner.field_groups().await };
-        counted(&self.counts, &self.limit, "crm.field_groups", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            async move { inner.field_groups().await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.field_groups",
+            Kind::Read,
+            call,
+        )
+        .await
     }
 
     async fn field_group_items(
@@ -228,18 +432,33 @@ impl CrmPort for CountedCrm {
         customer_id: u64,
     ) -> Result<Vec<FieldGroupItem>, PortError> {
         let inner = Arc::clone(&self.inner);
-        let call = async move { inner.field_group_items(group_id, customer_id).await };
-        counted(&self.counts, &self.limit, "crm.field_group_items", call).await
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            async move { inner.field_group_items(group_id, customer_id).await }
+        };
+        counted(
+            &self.counts,
+            &self.limit,
+            "crm.field_group_items",
+            Kind::Read,
+            call,
+        )
+        .await
     }
 
     async fn create_field_group_item(&self, item: &FieldGroupItemInput) -> Result<u64, PortError> {
         let inner = Arc::clone(&self.inner);
         let item = item.clone();
-        let call = async move { inner.create_field_group_item(&item).await };
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let item = item.clone();
+            async move { inner.create_field_group_item(&item).await }
+        };
         counted(
             &self.counts,
             &self.limit,
             "crm.create_field_group_item",
+            Kind::Write,
             call,
         )
         .await
@@ -252,11 +471,16 @@ impl CrmPort for CountedCrm {
     ) -> Result<(), PortError> {
         let inner = Arc::clone(&self.inner);
         let values = values.to_vec();
-        let call = async move { inner.update_field_group_item(item_id, &values).await };
+        let call = move || {
+            let inner = Arc::clone(&inner);
+            let values = values.clone();
+            async move { inner.update_field_group_item(item_id, &values).await }
+        };
         counted(
             &self.counts,
             &self.limit,
             "crm.update_field_group_item",
+            Kind::Write,
             call,
         )
         .await

@@ -7,11 +7,12 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::engine::{Engine, Run, SyncError};
+use super::engine::{Engine, Run};
+use super::error::SyncError;
 use super::ports::CrmPort;
 use super::preflight::{PreflightError, PreflightProblem, PreflightReport, missing_on};
-use super::store::{Changes, WrittenCustomer};
-use super::writer::Writer;
+use super::store::Changes;
+use super::writer::{Writer, Written, record};
 
 /// Whether the engine may write freely.
 #[derive(Debug, Clone, Default)]
@@ -131,13 +132,13 @@ impl Engine {
                 };
             }
             self.first_write.set(FirstWrite::Trusted);
-            run.tally(|r| r.created += 1);
             customer_of.insert(pending.client_id, customer_id);
-            *changes = std::mem::take(changes).written(WrittenCustomer {
-                client_id: pending.client_id,
-                customer_id,
-                fingerprint: pending.fingerprint.as_str().to_owned(),
-            });
+            let (written, _) = record(
+                [(&pending, Written::Done(customer_id))].into_iter(),
+                &mut run.report.lock().unwrap_or_else(|p| p.into_inner()),
+                now,
+            );
+            *changes = std::mem::take(changes).extend(written);
             return Ok(());
         }
         Ok(())

@@ -17,9 +17,11 @@ use iai_shop_client::Client;
 use crate::config::IntegrationConfig;
 use crate::plan::{Plan, PlannedCustomer};
 
-use super::engine::{Engine, Run, SyncError};
+use super::engine::{Engine, Run};
+use super::error::SyncError;
 use super::lookup::{Lookup, LookupFacts, LookupStrategy, choose_full_sync_lookup};
 use super::page_order::PageOrder;
+use super::pipeline::Adoption;
 use super::ports::{ShopPage, ShopPort};
 use super::report::{Progress, RunKind, SyncReport};
 use super::store::{Changes, CursorKind, FullSyncCheckpoint};
@@ -75,6 +77,8 @@ impl Engine {
         let started_at = checkpoint.started_at;
         self.sync_all_pages(&run, checkpoint, progress, PageWork::Sync)
             .await?;
+        // Every page is read: now each agent-made contact goes to one customer.
+        self.resolve_adoptions(&run).await?;
         let finish = Changes::new()
             .clear_checkpoint()
             .set_cursor(CursorKind::Customers, started_at)
@@ -93,9 +97,9 @@ impl Engine {
     /// cursor). Always plans the whole customer base from the first page, and leaves out
     /// the full sync's closing incremental pass (it only re-reads what changes during a run).
     ///
-    /// Customers the run would create are planned independently of each other: a real run
-    /// may turn a later page's "create" into an update if an earlier page's create matched it
-    /// by e-mail or phone; with fallback matching off the counts are the same.
+    /// Customers are planned independently of each other: where several would adopt the
+    /// same agent-made contact, each is listed as `ADOPT`, and the real run gives the contact
+    /// to one of them (see `engine::adoption`) and creates the others.
     pub async fn plan_full_sync(
         &self,
         progress: &(dyn Fn(&Progress) + Send + Sync),
@@ -241,20 +245,13 @@ impl Engine {
             planned: Vec::new(),
         };
         match work {
-            PageWork::Sync => self.sync_clients(run, lookup, page.items).await?,
+            PageWork::Sync => {
+                self.sync_clients(run, lookup, page.items, Adoption::Defer)
+                    .await?;
+            }
             PageWork::Plan => {
-                let planned = self.plan_clients(run, lookup, page.items).await?;
-                done.planned = planned
-                    .into_iter()
-                    .map(|p| {
-                        PlannedCustomer::new(
-                            p.mapped.client_id,
-                            &p.mapped.input,
-                            p.action,
-                            p.mapped.issues,
-                        )
-                    })
-                    .collect();
+                let jobs = self.plan_clients(run, lookup, page.items).await?;
+                done.planned = jobs.into_iter().map(|job| job.into_planned()).collect();
             }
         }
         Ok(done)

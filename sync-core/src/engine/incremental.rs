@@ -14,8 +14,10 @@ use chrono::NaiveDateTime;
 
 use crate::window::{Window, next_window};
 
-use super::engine::{Engine, Run, SyncError};
+use super::engine::{Engine, Run};
+use super::error::SyncError;
 use super::lookup::Lookup;
+use super::pipeline::Adoption;
 use super::ports::{OrdersQuery, ShopPort};
 use super::report::{RunKind, SyncReport};
 use super::store::{Changes, CursorKind};
@@ -28,6 +30,10 @@ impl Engine {
             return Ok(run.finish());
         }
         let name = self.config.name.as_str();
+        // Adoptions left waiting by a full sync that stopped after its last page.
+        if self.store.checkpoint(name).await?.is_none() {
+            self.resolve_adoptions(&run).await?;
+        }
         let customers = self.store.cursor(name, CursorKind::Customers).await?;
         let orders = self.store.cursor(name, CursorKind::Orders).await?;
         self.incremental_pass(&run, customers, orders, true).await?;
@@ -98,7 +104,8 @@ impl Engine {
                 .map_err(SyncError::Shop)?;
             let has_next = page.has_next();
             synced.extend(page.items.iter().map(|c| c.client_id));
-            self.sync_clients(run, &Lookup::Search, page.items).await?;
+            self.sync_clients(run, &Lookup::Search, page.items, Adoption::ClaimNow)
+                .await?;
             if !has_next {
                 return Ok(synced);
             }

@@ -1,12 +1,21 @@
 //! Finding the existing Thulium customers of a set of shop customers.
 //!
 //! Two strategies ([`LookupStrategy`]):
-//! - [`LookupStrategy::SearchPerPage`]: one ID-field search per ≤100 shop customers that need a lookup (the
-//!   IDs sent as alternatives of one search), and for customers neither linked nor found, one
-//!   search per e-mail / phone when fallback matching is on.
-//! - [`LookupStrategy::TenantIndex`]: the whole tenant read once in 1000-item pages, kept as a compact
-//!   index (ID-field value → customer ids, and e-mail / phone → customers when fallback
-//!   matching is on); every later lookup of the run costs no request.
+//! - [`LookupStrategy::SearchPerPage`]: one ID-field search per ≤100 shop customers that need
+//!   a lookup (the IDs sent as alternatives of one search), and for customers neither linked
+//!   nor found, one search per e-mail / phone when fallback matching is on.
+//! - [`LookupStrategy::TenantIndex`]: the whole tenant read once in 1000-item pages, kept as a
+//!   compact index (ID-field value → customers, and e-mail / phone match keys → customers when
+//!   fallback matching is on); every later lookup of the run costs no request.
+//!
+//! # Exact matches only
+//! A fallback match counts only when the contact *as returned* shares a value with the shop
+//! customer by its match key ([`email_key`], [`phone_key`]): Thulium's `email` filter may
+//! match a substring (`abak@yahoo.com` finds `urszulabak@yahoo.com`) and its phone filter's
+//! rules are undocumented, so the search's word alone never links anyone. Searches send the
+//! phone as the sync writes it; a contact whose phone an agent typed another way is found by
+//! the index (which compares match keys), not necessarily by a search — one more reason the
+//! index is preferred whenever fallback matching is on.
 //!
 //! # Which one a full sync uses
 //! 1. Every customer of the first shop page to sync is already linked in the store (a repeat
@@ -14,33 +23,50 @@
 //!    searches cost a request only on pages with changes, and reading the tenant would be
 //!    pure overhead.
 //! 2. At most one shop page is left and fallback matching is off: **Search** (one request at
-//!    most, the same as the probe below).
-//! 3. Otherwise the first tenant page (1000 customers) is read: it tells the tenant's total
-//!    `T` and is reused. The index costs `ceil(T / 1000)` requests in all; searching costs
-//!    about one request per remaining shop page `P`, plus — with fallback matching — one per
-//!    e-mail / phone of each unlinked customer (estimated from the first page as
-//!    `P × fallback keys of its unlinked customers`). The index is built when it costs no
-//!    more; otherwise the probe page is dropped (one request spent) and **Search** is used.
+//!    most).
+//! 3. Otherwise searching costs about `S = P × (1 + k)` requests (`P` shop pages left, `k` the
+//!    e-mail / phone keys of the first page's unlinked customers when fallback matching is
+//!    on, else 0), and reading the tenant `ceil` of its size over the page stride. The first
+//!    tenant page (1000 customers) is read: it is reused, and tells the size when the answer
+//!    carries a total or the page is short. A list answer without a total (Thulium does not
+//!    promise one) is settled by one more request: a one-customer probe at the offset where
+//!    reading would start to cost more than `S`; an empty answer there means the index costs
+//!    no more than searching. The index is built when it costs no more; otherwise **Search**.
+//!
+//! # Reading a tenant that changes
+//! Agents add and delete contacts while the tenant is read, and a deletion before an offset
+//! shifts every later contact one place back, so plain offset paging can skip a contact. The
+//! pages therefore overlap by [`PAGE_OVERLAP`] customers (a stride of `1000 - PAGE_OVERLAP`):
+//! up to that many deletions between two neighbouring reads skip nothing, and a seam where
+//! two full pages share no customer is read again from half a page earlier; a seam still
+//! open after that fails the lookup (retryable: the run stops and the next one starts over).
+//! Added contacts only repeat a customer (harmless) or extend the last page, and the read goes
+//! on until a page comes back short. This assumes the list keeps a stable order (as by id).
 //!
 //! The index is a snapshot taken at the start of the run; customers created by the run are
 //! found through the store's links, which are read under the customer's lock.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use futures::{StreamExt, TryStreamExt, stream};
+use futures::{StreamExt, stream};
 use serde_json::Value;
-use thulium_client::{CustomFields, Customer};
+use thulium_client::{CustomFields, Customer, CustomerInput};
 
 use crate::config::IntegrationConfig;
-use crate::email::normalize_email;
-use crate::mapping::MappedCustomer;
-use crate::phone::normalize_phone;
+use crate::contact_values::{email_key, phone_key, values_on};
 
-use super::engine::{IDS_PER_REQUEST, SyncError};
-use super::ports::{CrmPage, CrmPort};
+use super::engine::IDS_PER_REQUEST;
+use super::error::SyncError;
+use super::ports::{CrmPage, CrmPort, PortError};
 
 /// Customers per page when the whole tenant is read (the API's maximum).
 pub(crate) const TENANT_PAGE: u32 = 1000;
+
+/// How many customers neighbouring tenant pages share (see the module docs).
+pub(crate) const PAGE_OVERLAP: u32 = 20;
+
+/// The offset step between tenant pages.
+const STRIDE: u64 = (TENANT_PAGE - PAGE_OVERLAP) as u64;
 
 /// How a run finds existing Thulium customers.
 pub(crate) enum Lookup {
@@ -60,21 +86,25 @@ pub enum LookupStrategy {
     TenantIndex,
 }
 
-/// A Thulium customer reduced to what planning needs: its id and the raw ID-field value.
+/// A Thulium customer reduced to what planning and merging need.
 #[derive(Debug, Clone)]
 struct Entry {
     customer_id: u64,
     shop_id: Option<Value>,
+    email: Option<String>,
+    phones: Vec<String>,
 }
 
 /// The tenant in a compact form.
 #[derive(Debug, Default)]
 pub(crate) struct TenantIndex {
     id_field: String,
-    by_shop_id: HashMap<u64, Vec<u64>>,
-    by_email: HashMap<String, Vec<Entry>>,
-    by_phone: HashMap<String, Vec<Entry>>,
     phone_country: String,
+    entries: Vec<Entry>,
+    seen: HashSet<u64>,
+    by_shop_id: HashMap<u64, Vec<u32>>,
+    by_email: HashMap<String, Vec<u32>>,
+    by_phone: HashMap<String, Vec<u32>>,
 }
 
 impl TenantIndex {
@@ -87,94 +117,94 @@ impl TenantIndex {
     }
 
     fn add(&mut self, customer: Customer, with_fallback: bool) {
-        let id = customer.customer_id;
+        // Overlapping pages (and contacts added mid-read) repeat customers.
+        if !self.seen.insert(customer.customer_id) {
+            return;
+        }
+        let Ok(position) = u32::try_from(self.entries.len()) else {
+            return;
+        };
         let shop_id = customer
             .custom_fields
             .number(&self.id_field)
             .and_then(|n| u64::try_from(n).ok());
         if let Some(shop_id) = shop_id {
-            self.by_shop_id.entry(shop_id).or_default().push(id);
+            self.by_shop_id.entry(shop_id).or_default().push(position);
         }
-        if !with_fallback {
-            return;
+        let values = values_on(&customer);
+        if with_fallback {
+            for email in &values.emails {
+                self.by_email
+                    .entry(email_key(email))
+                    .or_default()
+                    .push(position);
+            }
+            let keys: HashSet<String> = values
+                .phones
+                .iter()
+                .map(|p| phone_key(p, &self.phone_country))
+                .collect();
+            for key in keys {
+                self.by_phone.entry(key).or_default().push(position);
+            }
         }
-        let entry = Entry {
-            customer_id: id,
+        self.entries.push(Entry {
+            customer_id: customer.customer_id,
             shop_id: customer.custom_fields.raw(&self.id_field).cloned(),
-        };
-        if let Some(email) = customer.email.as_deref() {
-            self.by_email
-                .entry(email_key(email))
-                .or_default()
-                .push(entry.clone());
-        }
-        let mut phones = customer.phone_numbers.clone();
-        phones.extend(customer.phone_number.clone());
-        phones.sort();
-        phones.dedup();
-        for phone in phones {
-            let key = phone_key(&phone, &self.phone_country);
-            self.by_phone.entry(key).or_default().push(entry.clone());
-        }
+            email: customer.email,
+            phones: values.phones,
+        });
     }
 
     /// Stand-ins for the customers holding `shop_id` in the ID field.
     fn holding(&self, shop_id: u64) -> Vec<Customer> {
-        let field = Value::from(shop_id);
-        self.by_shop_id
-            .get(&shop_id)
-            .into_iter()
-            .flatten()
-            .map(|id| self.stand_in(*id, Some(&field)))
-            .collect()
+        self.stand_ins(self.by_shop_id.get(&shop_id).into_iter().flatten())
     }
 
-    /// Stand-ins for the customers sharing an e-mail address or phone with `mapped`.
-    fn fallback(&self, mapped: &MappedCustomer, config: &IntegrationConfig) -> Vec<Customer> {
-        let mut entries: Vec<&Entry> = Vec::new();
+    /// Stand-ins for the customers sharing an e-mail address or phone with `desired`.
+    fn matching(&self, desired: &CustomerInput, config: &IntegrationConfig) -> Vec<Customer> {
+        let mut positions: Vec<&u32> = Vec::new();
         if config.matching.by_email {
-            for email in &mapped.input.email {
-                entries.extend(self.by_email.get(&email_key(email)).into_iter().flatten());
+            for email in &desired.email {
+                positions.extend(self.by_email.get(&email_key(email)).into_iter().flatten());
             }
         }
         if config.matching.by_phone {
-            for phone in &mapped.input.phone_number {
+            for phone in &desired.phone_number {
                 let key = phone_key(phone, &self.phone_country);
-                entries.extend(self.by_phone.get(&key).into_iter().flatten());
+                positions.extend(self.by_phone.get(&key).into_iter().flatten());
             }
         }
-        entries
-            .into_iter()
-            .map(|e| self.stand_in(e.customer_id, e.shop_id.as_ref()))
+        positions.sort_unstable();
+        positions.dedup();
+        self.stand_ins(positions.into_iter())
+    }
+
+    /// Customers carrying the id, ID-field value, e-mail and phones the index kept: all that
+    /// planning and merging read of a match.
+    fn stand_ins<'a>(&self, positions: impl Iterator<Item = &'a u32>) -> Vec<Customer> {
+        positions
+            .filter_map(|p| self.entries.get(*p as usize))
+            .map(|entry| {
+                let fields = entry
+                    .shop_id
+                    .as_ref()
+                    .map(|value| {
+                        [(self.id_field.clone(), value.clone())]
+                            .into_iter()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Customer {
+                    customer_id: entry.customer_id,
+                    email: entry.email.clone(),
+                    phone_numbers: entry.phones.clone(),
+                    custom_fields: CustomFields::from_map(fields),
+                    ..Customer::default()
+                }
+            })
             .collect()
     }
-
-    /// A customer carrying only its id and ID-field value, which is all the planner reads
-    /// of a match to decide (the field diff it lists is informative only).
-    fn stand_in(&self, customer_id: u64, shop_id: Option<&Value>) -> Customer {
-        let fields = shop_id
-            .map(|value| {
-                [(self.id_field.clone(), value.clone())]
-                    .into_iter()
-                    .collect()
-            })
-            .unwrap_or_default();
-        Customer {
-            customer_id,
-            custom_fields: CustomFields::from_map(fields),
-            ..Customer::default()
-        }
-    }
-}
-
-fn email_key(email: &str) -> String {
-    normalize_email(email)
-        .unwrap_or_else(|_| email.trim().to_owned())
-        .to_lowercase()
-}
-
-fn phone_key(phone: &str, country: &str) -> String {
-    normalize_phone(phone, country).unwrap_or_else(|_| phone.trim().to_owned())
 }
 
 impl Lookup {
@@ -197,30 +227,54 @@ impl Lookup {
         }
     }
 
-    /// Thulium customers sharing an e-mail address or phone with a customer not linked yet,
-    /// as the matching settings allow.
+    /// Thulium customers sharing an e-mail address or phone *exactly* with `desired` (a
+    /// customer not linked yet), as the matching settings allow.
     pub(crate) async fn by_fallback(
         &self,
         crm: &dyn CrmPort,
         config: &IntegrationConfig,
-        mapped: &MappedCustomer,
+        desired: &CustomerInput,
     ) -> Result<Vec<Customer>, SyncError> {
         if let Lookup::Index(index) = self {
-            return Ok(index.fallback(mapped, config));
+            return Ok(index.matching(desired, config));
         }
         let mut found = Vec::new();
         if config.matching.by_email {
-            for email in &mapped.input.email {
+            for email in &desired.email {
                 found.extend(crm.find_by_email(email).await.map_err(SyncError::Crm)?);
             }
         }
         if config.matching.by_phone {
-            for phone in &mapped.input.phone_number {
+            for phone in &desired.phone_number {
                 found.extend(crm.find_by_phone(phone).await.map_err(SyncError::Crm)?);
             }
         }
+        let mut seen = HashSet::new();
+        found.retain(|c| seen.insert(c.customer_id) && shares_a_value(c, desired, config));
         Ok(found)
     }
+}
+
+/// Whether the contact as read shares an e-mail or phone with `desired` by match key.
+fn shares_a_value(contact: &Customer, desired: &CustomerInput, config: &IntegrationConfig) -> bool {
+    let on_contact = values_on(contact);
+    let country = config.phone_default_country.as_str();
+    let emails: HashSet<String> = desired.email.iter().map(|e| email_key(e)).collect();
+    let phones: HashSet<String> = desired
+        .phone_number
+        .iter()
+        .map(|p| phone_key(p, country))
+        .collect();
+    (config.matching.by_email
+        && on_contact
+            .emails
+            .iter()
+            .any(|e| emails.contains(&email_key(e))))
+        || (config.matching.by_phone
+            && on_contact
+                .phones
+                .iter()
+                .any(|p| phones.contains(&phone_key(p, country))))
 }
 
 /// One ID-field search per ≤100 ids; only customers whose ID field holds one of the ids.
@@ -228,7 +282,7 @@ pub(crate) async fn search_by_shop_ids(
     crm: &dyn CrmPort,
     config: &IntegrationConfig,
     client_ids: &[u64],
-) -> Result<HashMap<u64, Vec<Customer>>, super::ports::PortError> {
+) -> Result<HashMap<u64, Vec<Customer>>, PortError> {
     let field = config.fields.shop_id.as_str();
     let mut found: HashMap<u64, Vec<Customer>> = HashMap::new();
     for chunk in client_ids.chunks(IDS_PER_REQUEST) {
@@ -257,6 +311,29 @@ pub(crate) struct LookupFacts {
     pub(crate) pages_left: u64,
 }
 
+impl LookupFacts {
+    /// The estimated requests of searching: one ID search per page, plus the fallback
+    /// searches of its unlinked customers.
+    fn search_cost(&self, matching: bool) -> u64 {
+        let per_page = if matching {
+            1 + self.first_page_fallback_keys as u64
+        } else {
+            1
+        };
+        self.pages_left.saturating_mul(per_page)
+    }
+}
+
+/// Tenant pages needed to read `total` customers (the first page full, then one per stride).
+fn index_cost(total: u64) -> u64 {
+    let page = u64::from(TENANT_PAGE);
+    if total <= page {
+        1
+    } else {
+        1 + (total - page).div_ceil(STRIDE)
+    }
+}
+
 /// Picks the lookup of a full sync by the rule in the module docs; may read the tenant.
 pub(crate) async fn choose_full_sync_lookup(
     crm: &dyn CrmPort,
@@ -271,55 +348,125 @@ pub(crate) async fn choose_full_sync_lookup(
     if facts.pages_left <= 1 && !matching {
         return Ok(Lookup::Search);
     }
-    let probe = crm
+    let search_cost = facts.search_cost(matching);
+    let first = crm
         .customers_page(0, TENANT_PAGE)
         .await
         .map_err(SyncError::Crm)?;
-    let probe_len = probe.customers.len() as u64;
-    let total = probe
+    let first_len = first.customers.len() as u64;
+    let known_total = first
         .total
-        .or_else(|| (probe_len < u64::from(TENANT_PAGE)).then_some(probe_len));
-    // Without a total the cost of the index is unknown: searching is bounded, so search.
-    let Some(total) = total else {
-        return Ok(Lookup::Search);
+        .or_else(|| (first_len < u64::from(TENANT_PAGE)).then_some(first_len));
+    let index_is_cheaper = match known_total {
+        Some(total) => index_cost(total) <= search_cost,
+        // No total: is there anyone at the offset where the index starts to cost more?
+        None if search_cost < 2 => false,
+        None => {
+            let beyond = u64::from(TENANT_PAGE) + (search_cost - 1) * STRIDE;
+            let probe = crm
+                .customers_page(beyond, 1)
+                .await
+                .map_err(SyncError::Crm)?;
+            probe.customers.is_empty()
+        }
     };
-    let index_cost = total.div_ceil(u64::from(TENANT_PAGE)).max(1);
-    let fallback_per_page = if matching {
-        facts.first_page_fallback_keys as u64
-    } else {
-        0
-    };
-    let search_cost = facts.pages_left.saturating_mul(1 + fallback_per_page);
-    if index_cost > search_cost {
+    if !index_is_cheaper {
         return Ok(Lookup::Search);
     }
-    build_index(crm, config, probe, total, concurrency)
+    build_index(crm, config, first, concurrency)
         .await
         .map(Lookup::Index)
 }
 
-/// Reads the rest of the tenant after `first` (offset 0), concurrently, and indexes it all.
+/// One page of the tenant read, with the ids at its two ends (for the seam check).
+struct ReadPage {
+    offset: u64,
+    full: bool,
+    ids: Vec<u64>,
+}
+
+/// Reads the rest of the tenant after `first` (offset 0) in overlapping pages, concurrently,
+/// until a page comes back short, checks the seams, and indexes it all.
 async fn build_index(
     crm: &dyn CrmPort,
     config: &IntegrationConfig,
     first: CrmPage,
-    total: u64,
     concurrency: usize,
 ) -> Result<TenantIndex, SyncError> {
     let with_fallback = config.matching.by_email || config.matching.by_phone;
     let mut index = TenantIndex::new(config);
-    for customer in first.customers {
-        index.add(customer, with_fallback);
-    }
-    let page = u64::from(TENANT_PAGE);
-    let offsets = (1..total.div_ceil(page)).map(|n| n * page);
-    let mut pages = stream::iter(offsets)
-        .map(|offset| crm.customers_page(offset, TENANT_PAGE))
-        .buffered(concurrency.max(1));
-    while let Some(next) = pages.try_next().await.map_err(SyncError::Crm)? {
-        for customer in next.customers {
-            index.add(customer, with_fallback);
+    let mut pages = vec![read_page(0, first, &mut index, with_fallback)];
+    if pages[0].full {
+        let offsets = (1u64..).map(|n| n * STRIDE);
+        let mut rest = stream::iter(offsets)
+            .map(|offset| async move { (offset, crm.customers_page(offset, TENANT_PAGE).await) })
+            .buffered(concurrency.max(1));
+        while let Some((offset, page)) = rest.next().await {
+            let page = page.map_err(SyncError::Crm)?;
+            let read = read_page(offset, page, &mut index, with_fallback);
+            let full = read.full;
+            pages.push(read);
+            if !full {
+                break;
+            }
         }
     }
+    close_seams(crm, &pages, &mut index, with_fallback).await?;
     Ok(index)
+}
+
+fn read_page(offset: u64, page: CrmPage, index: &mut TenantIndex, with_fallback: bool) -> ReadPage {
+    let full = page.customers.len() >= TENANT_PAGE as usize;
+    let ids = page.customers.iter().map(|c| c.customer_id).collect();
+    for customer in page.customers {
+        index.add(customer, with_fallback);
+    }
+    ReadPage { offset, full, ids }
+}
+
+/// Reads again around every seam where two full neighbouring pages share no customer.
+async fn close_seams(
+    crm: &dyn CrmPort,
+    pages: &[ReadPage],
+    index: &mut TenantIndex,
+    with_fallback: bool,
+) -> Result<(), SyncError> {
+    for pair in pages.windows(2) {
+        let [before, after] = pair else { continue };
+        if !before.full || after.ids.is_empty() || overlaps(&before.ids, &after.ids) {
+            continue;
+        }
+        let offset = before.offset + STRIDE / 2;
+        let page = crm
+            .customers_page(offset, TENANT_PAGE)
+            .await
+            .map_err(SyncError::Crm)?;
+        let bridge = read_page(offset, page, index, with_fallback);
+        if !(overlaps(&before.ids, &bridge.ids) && overlaps(&bridge.ids, &after.ids)) {
+            return Err(SyncError::Crm(PortError::retryable(
+                "the Thulium tenant changed too much while it was read (a page seam stayed open)",
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn overlaps(a: &[u64], b: &[u64]) -> bool {
+    let a: HashSet<&u64> = a.iter().collect();
+    b.iter().any(|id| a.contains(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_cost_counts_overlapping_pages() {
+        assert_eq!(index_cost(0), 1);
+        assert_eq!(index_cost(1000), 1);
+        assert_eq!(index_cost(1001), 2);
+        assert_eq!(index_cost(1000 + 980), 2);
+        assert_eq!(index_cost(1000 + 981), 3);
+        assert_eq!(index_cost(50_000), 1 + 49_000_u64.div_ceil(980));
+    }
 }

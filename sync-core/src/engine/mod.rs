@@ -7,16 +7,20 @@
 //!
 //! Every kind of run — [`Engine::full_sync`], [`Engine::incremental_sync`],
 //! [`Engine::handle_triggers`] — feeds shop customers into one shared pipeline (orders, Thulium
-//! lookup, plan, batch writes, orders group, one store transaction) under a lock per customer.
+//! lookup, plan, adoptions, batch writes, orders group, one store transaction) under a lock
+//! per customer; a full sync decides which customer adopts each agent-made contact once all
+//! its pages are read (`adoption`).
 //! [`Integrations`] runs several engines side by side.
 
 #[cfg(feature = "clients")]
 pub mod adapters;
+mod adoption;
 pub mod clock;
 mod counting;
 mod customer_locks;
 #[allow(clippy::module_inception)]
 mod engine;
+mod error;
 mod error_summary;
 mod first_write;
 mod full_sync;
@@ -24,6 +28,7 @@ mod incremental;
 pub mod lookup;
 mod orders_group;
 mod page_order;
+mod pipeline;
 pub mod ports;
 pub mod preflight;
 pub mod report;
@@ -33,6 +38,7 @@ mod webhook;
 mod worker;
 mod writer;
 
-pub use engine::{Engine, EngineOptions, SyncError};
+pub use engine::{Engine, EngineBuilder, EngineOptions};
+pub use error::SyncError;
 pub use report::{ConflictEntry, FailureEntry, Progress, RunKind, SyncReport};
 pub use runner::{IntegrationOutcome, Integrations};

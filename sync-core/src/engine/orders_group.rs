@@ -13,7 +13,8 @@ use thulium_client::{FieldGroupItemInput, FieldValue};
 use crate::fingerprint::Fingerprint;
 use crate::order_summary::OrderSummary;
 
-use super::engine::{Engine, Run, SyncError};
+use super::engine::{Engine, Run};
+use super::error::SyncError;
 use super::ports::{CrmPort, PortError};
 use super::report::FailureEntry;
 use super::store::Changes;

@@ -34,14 +34,16 @@ impl RunKind {
     }
 }
 
-/// A shop customer that several Thulium customers claim; reported, never merged.
+/// A shop customer with something a person should look at (several contacts carry its
+/// shop ID, it matched several agent-made contacts, or the contact it matched went to
+/// another customer). The customer was synced all the same; nothing is merged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConflictEntry {
     /// The shop's client id.
     pub client_id: u64,
-    /// The Thulium customers claiming it.
+    /// The Thulium customers concerned.
     pub customer_ids: Vec<u64>,
-    /// Why they conflict.
+    /// What is odd about them.
     pub reason: ConflictReason,
 }
 
@@ -88,9 +90,16 @@ pub struct SyncReport {
     pub created: u64,
     /// Thulium customers updated.
     pub updated: u64,
+    /// Agent-made Thulium contacts taken over (their agents' e-mails and phones kept).
+    pub adopted: u64,
     /// Customers unchanged since the last write.
     pub skipped: u64,
-    /// Customers in conflict.
+    /// Customers that matched one agent-made contact and waited for the end of the full
+    /// sync, where each contact goes to one customer (see `engine::adoption`).
+    pub adoptions_deferred: u64,
+    /// Waiting customers decided at the end of the full sync (adopted, or created).
+    pub adoptions_decided: u64,
+    /// Customers with a conflict note (synced all the same).
     pub conflicts: Vec<ConflictEntry>,
     /// Customers whose write failed and still stands failed at the end of the run (retried
     /// on the next run; one that failed on its page and was written later in the same run,
@@ -99,6 +108,8 @@ pub struct SyncReport {
     pub failed: Vec<FailureEntry>,
     /// Items of a batch write that had to be retried one by one.
     pub single_retries: u64,
+    /// Reads sent again because their answer could not be decoded.
+    pub read_retries: u64,
     /// Mapping issues (invalid e-mails, phones, …) across all customers.
     pub mapping_issues: u64,
     /// Order items created or updated in the orders field group.
@@ -156,10 +167,12 @@ impl fmt::Display for SyncReport {
             ("customers seen", self.customers_seen.to_string()),
             ("created", self.created.to_string()),
             ("updated", self.updated.to_string()),
+            ("adopted", self.adopted.to_string()),
             ("unchanged", self.skipped.to_string()),
-            ("conflicts", self.conflicts.len().to_string()),
+            ("conflict notes", self.conflicts.len().to_string()),
             ("failed", self.failed.len().to_string()),
             ("single retries", self.single_retries.to_string()),
+            ("read retries", self.read_retries.to_string()),
             ("order items", self.order_items_written.to_string()),
         ];
         if self.kind == RunKind::Webhook {
@@ -183,8 +196,8 @@ impl fmt::Display for SyncReport {
         for conflict in &self.conflicts {
             writeln!(
                 f,
-                "  conflict: shop client {} claimed by Thulium customers {:?} ({:?})",
-                conflict.client_id, conflict.customer_ids, conflict.reason
+                "  conflict: shop client {}: {:?} (Thulium customers {:?})",
+                conflict.client_id, conflict.reason, conflict.customer_ids
             )?;
         }
         for failure in &self.failed {

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use iai_shop_client::webhook::WebhookTrigger;
 
-use super::engine::{Engine, SyncError};
+use super::engine::Engine;
+use super::error::SyncError;
 use super::report::{Progress, SyncReport};
 
 /// The result of one integration's run.

@@ -17,7 +17,8 @@ use std::collections::{HashMap, HashSet};
 
 use iai_shop_client::webhook::{WebhookEventKind, WebhookTrigger};
 
-use super::engine::{Engine, IDS_PER_REQUEST, Run, SyncError};
+use super::engine::{Engine, IDS_PER_REQUEST, Run};
+use super::error::SyncError;
 use super::ports::ShopPort;
 use super::report::{RunKind, SyncReport};
 

@@ -1,5 +1,9 @@
 //! Writing planned customers to Thulium: batch requests, then one-by-one retries of the
 //! items a batch could not write, then a failure record for what still fails — never dropped.
+//!
+//! A create whose answer went missing may still have created the customer, so before any
+//! create is repeated the ID field is searched: a customer carrying the shop ID is updated
+//! instead, and nobody is created twice. An adoption whose write failed gives its claim back.
 
 use std::sync::Mutex;
 
@@ -8,6 +12,7 @@ use futures::future::join_all;
 use thulium_client::{BatchItemOutcome, CustomerInput};
 
 use crate::config::IntegrationConfig;
+use crate::contact_values::{ContactValues, Provenance, ValueSet, merge_values};
 use crate::fingerprint::Fingerprint;
 
 use super::error_summary::summary;
@@ -16,19 +21,48 @@ use super::ports::{CrmPort, CustomerUpdate, PortError};
 use super::report::{FailureEntry, SyncReport};
 use super::store::{Changes, WrittenCustomer};
 
-/// A customer waiting to be written.
-pub(crate) struct Pending {
+/// One customer to write: the input to send (e-mails and phones merged with the agent's)
+/// and what to remember once it is written.
+pub(crate) struct Write {
     pub(crate) client_id: u64,
+    /// The contact to update; `None` creates one.
+    target: Option<u64>,
+    /// An agent-made contact being taken over (its claim is given back if the write fails).
+    adopting: bool,
     pub(crate) input: CustomerInput,
+    values: ContactValues,
     pub(crate) fingerprint: Fingerprint,
 }
 
-impl Pending {
-    pub(crate) fn new(client_id: u64, input: CustomerInput) -> Self {
-        let fingerprint = Fingerprint::of_customer(&input);
+impl Write {
+    /// The write of `desired` to `target` (a create when `None`), merged with the values on
+    /// the contact as read (`current`) according to how it came to be this customer's.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        client_id: u64,
+        target: Option<u64>,
+        adopting: bool,
+        desired: &CustomerInput,
+        current: Option<&ValueSet>,
+        provenance: Provenance<'_>,
+        fingerprint: Fingerprint,
+        config: &IntegrationConfig,
+    ) -> Self {
+        let mut optional: Vec<&str> = vec![config.fields.last_order_date.as_str()];
+        optional.extend(config.fields.allegro_login.as_deref());
+        let merged = merge_values(
+            desired,
+            current,
+            provenance,
+            &optional,
+            &config.phone_default_country,
+        );
         Self {
             client_id,
-            input,
+            target,
+            adopting,
+            input: merged.input,
+            values: merged.values,
             fingerprint,
         }
     }
@@ -40,13 +74,13 @@ pub(crate) enum Written {
     Failed(String),
 }
 
-/// Collects the writes of a page and performs them in batches.
+/// Collects the writes of a set and performs them in batches.
 pub(crate) struct Writer<'a> {
     crm: &'a dyn CrmPort,
     config: &'a IntegrationConfig,
     chunk: usize,
-    creates: Vec<Pending>,
-    updates: Vec<(u64, Pending)>,
+    creates: Vec<Write>,
+    updates: Vec<Write>,
 }
 
 impl<'a> Writer<'a> {
@@ -60,12 +94,12 @@ impl<'a> Writer<'a> {
         }
     }
 
-    pub(crate) fn create(&mut self, pending: Pending) {
-        self.creates.push(pending);
-    }
-
-    pub(crate) fn update(&mut self, customer_id: u64, pending: Pending) {
-        self.updates.push((customer_id, pending));
+    /// Adds a write: a create or an update, by its target.
+    pub(crate) fn push(&mut self, write: Write) {
+        match write.target {
+            Some(_) => self.updates.push(write),
+            None => self.creates.push(write),
+        }
     }
 
     /// Nothing to write.
@@ -74,7 +108,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Takes the first create out, to write it alone.
-    pub(crate) fn take_create(&mut self) -> Option<Pending> {
+    pub(crate) fn take_create(&mut self) -> Option<Write> {
         (!self.creates.is_empty()).then(|| self.creates.remove(0))
     }
 
@@ -89,19 +123,11 @@ impl<'a> Writer<'a> {
         let this = &self;
         let creates = self.creates.chunks(self.chunk).map(|chunk| async move {
             let results = this.create_chunk(chunk, report).await;
-            chunk
-                .iter()
-                .zip(results)
-                .map(|(p, r)| (p, r, true))
-                .collect::<Vec<_>>()
+            chunk.iter().zip(results).collect::<Vec<_>>()
         });
         let updates = self.updates.chunks(self.chunk).map(|chunk| async move {
             let results = this.update_chunk(chunk, report).await;
-            let pendings = chunk.iter().map(|(_, pending)| pending);
-            pendings
-                .zip(results)
-                .map(|(p, r)| (p, r, false))
-                .collect::<Vec<_>>()
+            chunk.iter().zip(results).collect::<Vec<_>>()
         });
         let (created, updated) = futures::join!(join_all(creates), join_all(updates));
         let outcomes = created.into_iter().chain(updated).flatten();
@@ -109,8 +135,8 @@ impl<'a> Writer<'a> {
         record(outcomes, &mut report, now)
     }
 
-    async fn create_chunk(&self, chunk: &[Pending], report: &Mutex<SyncReport>) -> Vec<Written> {
-        let inputs: Vec<CustomerInput> = chunk.iter().map(|p| p.input.clone()).collect();
+    async fn create_chunk(&self, chunk: &[Write], report: &Mutex<SyncReport>) -> Vec<Written> {
+        let inputs: Vec<CustomerInput> = chunk.iter().map(|w| w.input.clone()).collect();
         let outcomes = self.crm.create_customers(&inputs).await;
         let mut results = batch_results(outcomes, chunk.len(), |outcome| match outcome {
             BatchItemOutcome::Created { customer_id } => Some(customer_id),
@@ -134,46 +160,43 @@ impl<'a> Writer<'a> {
         };
         for i in failed {
             count_single_retry(report);
-            let pending = &chunk[i];
-            let matches: Vec<u64> = existing
+            let write = &chunk[i];
+            let mut matches: Vec<u64> = existing
                 .iter()
-                .filter(|(shop_id, _)| *shop_id == pending.client_id)
+                .filter(|(shop_id, _)| *shop_id == write.client_id)
                 .map(|(_, customer_id)| *customer_id)
                 .collect();
-            results[i] = match matches.as_slice() {
-                [] => self.create_one(&pending.input).await,
-                [customer_id] => self.update_one(*customer_id, &pending.input).await,
-                several => Written::Failed(format!(
-                    "Thulium customers {several:?} carry this shop ID after a failed create"
-                )),
+            matches.sort_unstable();
+            // Several carry the ID (a duplicate made by hand): the lowest, as the planner does.
+            results[i] = match matches.first() {
+                None => self.create_one(&write.input).await,
+                Some(customer_id) => self.update_one(*customer_id, &write.input).await,
             };
         }
         results
     }
 
-    async fn update_chunk(
-        &self,
-        chunk: &[(u64, Pending)],
-        report: &Mutex<SyncReport>,
-    ) -> Vec<Written> {
+    async fn update_chunk(&self, chunk: &[Write], report: &Mutex<SyncReport>) -> Vec<Written> {
         let updates: Vec<CustomerUpdate> = chunk
             .iter()
-            .map(|(customer_id, pending)| CustomerUpdate {
-                customer_id: *customer_id,
-                input: pending.input.clone(),
+            .filter_map(|write| {
+                Some(CustomerUpdate {
+                    customer_id: write.target?,
+                    input: write.input.clone(),
+                })
             })
             .collect();
         let outcomes = self.crm.update_customers(&updates).await;
-        let mut results = batch_results(outcomes, chunk.len(), |outcome| match outcome {
+        let mut results = batch_results(outcomes, updates.len(), |outcome| match outcome {
             BatchItemOutcome::Updated => Some(0),
             _ => None,
         });
-        for (i, (customer_id, pending)) in chunk.iter().enumerate() {
-            results[i] = match results[i] {
-                Written::Done(_) => Written::Done(*customer_id),
+        for (result, update) in results.iter_mut().zip(&updates) {
+            *result = match result {
+                Written::Done(_) => Written::Done(update.customer_id),
                 Written::Failed(_) => {
                     count_single_retry(report);
-                    self.update_one(*customer_id, &pending.input).await
+                    self.update_one(update.customer_id, &update.input).await
                 }
             };
         }
@@ -288,37 +311,43 @@ fn describe(outcome: &BatchItemOutcome) -> String {
 
 /// The store changes for written and failed items (counted in the report), and the
 /// `(client id, customer id)` of each written one.
-fn record<'p>(
-    results: impl Iterator<Item = (&'p Pending, Written, bool)>,
+pub(crate) fn record<'w>(
+    results: impl Iterator<Item = (&'w Write, Written)>,
     report: &mut SyncReport,
     now: NaiveDateTime,
 ) -> (Changes, Vec<(u64, u64)>) {
     let mut changes = Changes::new();
     let mut written = Vec::new();
-    for (pending, result, is_create) in results {
+    for (write, result) in results {
         changes = match result {
             Written::Done(customer_id) => {
                 // A customer that failed earlier in the same run (say on its page) and was
                 // written since (by the closing pass) is no longer a failure of this run.
-                report.failed.retain(|f| f.client_id != pending.client_id);
-                if is_create {
-                    report.created += 1;
-                } else {
-                    report.updated += 1;
+                report.failed.retain(|f| f.client_id != write.client_id);
+                match (write.target, write.adopting) {
+                    (None, _) => report.created += 1,
+                    (Some(_), true) => report.adopted += 1,
+                    (Some(_), false) => report.updated += 1,
                 }
-                written.push((pending.client_id, customer_id));
+                written.push((write.client_id, customer_id));
                 changes.written(WrittenCustomer {
-                    client_id: pending.client_id,
+                    client_id: write.client_id,
                     customer_id,
-                    fingerprint: pending.fingerprint.as_str().to_owned(),
+                    fingerprint: write.fingerprint.as_str().to_owned(),
+                    values: write.values.clone(),
                 })
             }
             Written::Failed(reason) => {
                 report.failed.push(FailureEntry {
-                    client_id: pending.client_id,
+                    client_id: write.client_id,
                     reason: reason.clone(),
                 });
-                changes.failed(pending.client_id, &reason, now)
+                let changes = changes.failed(write.client_id, &reason, now);
+                // The contact stays the agent's until a write proves otherwise (its ID field).
+                match write.target.filter(|_| write.adopting) {
+                    Some(customer_id) => changes.release(write.client_id, customer_id),
+                    None => changes,
+                }
             }
         };
     }
@@ -327,6 +356,7 @@ fn record<'p>(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use thulium_client::ErrorDetail;
 
     use super::*;
@@ -351,13 +381,21 @@ mod tests {
     #[test]
     fn a_customer_written_after_failing_in_the_same_run_is_not_reported_failed() {
         let now = NaiveDateTime::default();
-        let first = Pending::new(7, CustomerInput::default());
-        let other = Pending::new(8, CustomerInput::default());
+        let config = IntegrationConfig::new("t", url::Url::parse("https://s.pl").unwrap());
+        let create = |client_id| {
+            let input = CustomerInput::default();
+            let print = Fingerprint::of_customer(&input);
+            let provenance = Provenance::Created;
+            Write::new(
+                client_id, None, false, &input, None, provenance, print, &config,
+            )
+        };
+        let (first, other) = (create(7), create(8));
         let mut report = SyncReport::default();
         record(
             [
-                (&first, Written::Failed("HTTP 400".into()), true),
-                (&other, Written::Failed("HTTP 400".into()), true),
+                (&first, Written::Failed("HTTP 400".into())),
+                (&other, Written::Failed("HTTP 400".into())),
             ]
             .into_iter(),
             &mut report,
@@ -365,15 +403,51 @@ mod tests {
         );
         assert_eq!(report.failed.len(), 2);
 
-        let (_, written) = record(
-            [(&first, Written::Done(70), true)].into_iter(),
-            &mut report,
-            now,
-        );
+        let (_, written) = record([(&first, Written::Done(70))].into_iter(), &mut report, now);
         assert_eq!(written, vec![(7, 70)]);
         assert_eq!(report.created, 1);
         let still_failed: Vec<u64> = report.failed.iter().map(|f| f.client_id).collect();
         assert_eq!(still_failed, vec![8]);
+    }
+
+    #[test]
+    fn a_failed_adoption_gives_its_claim_back_and_a_failed_create_has_none_to_give() {
+        let config = IntegrationConfig::new("t", url::Url::parse("https://s.pl").unwrap());
+        let input = CustomerInput::default();
+        let print = Fingerprint::of_customer(&input);
+        let adopt = Write::new(
+            7,
+            Some(40),
+            true,
+            &input,
+            None,
+            Provenance::Adopted,
+            print,
+            &config,
+        );
+        let mut report = SyncReport::default();
+        let now = NaiveDateTime::default();
+        let (changes, _) = record(
+            [(&adopt, Written::Failed("HTTP 500".into()))].into_iter(),
+            &mut report,
+            now,
+        );
+        let released: Vec<_> = changes
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c,
+                    super::super::store::Change::Release {
+                        client_id: 7,
+                        customer_id: 40
+                    }
+                )
+            })
+            .collect();
+        assert_eq!(released.len(), 1);
+        let (_, written) = record([(&adopt, Written::Done(40))].into_iter(), &mut report, now);
+        assert_eq!(written, [(7, 40)]);
+        assert_eq!((report.adopted, report.updated, report.created), (1, 0, 0));
     }
 
     #[test]

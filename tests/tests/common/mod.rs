@@ -144,14 +144,15 @@ pub async fn engine(
 ) -> Engine {
     let store = SqliteStore::open(db.path()).await.expect("store opens");
     let crm = crm.unwrap_or_else(|| Arc::new(crm_port(sandbox, tuning)));
-    Engine::new(
+    Engine::builder(
         integration(),
         Arc::new(shop_port(sandbox, tuning)),
         crm,
         Arc::new(store),
         Arc::new(ManualClock::new(engine_now())),
     )
-    .with_options(options)
+    .options(options)
+    .build()
 }
 
 /// The engine's "now": a day after the generated shop's last change, as for a shop at rest,

@@ -49,7 +49,9 @@ impl Address {
 }
 
 /// An address to write: the six keys the create/update calls accept. `None` is not sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// Deserialisable from what it serialises to (to keep a write for later).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AddressInput {
     /// Street name.
     #[serde(skip_serializing_if = "Option::is_none")]

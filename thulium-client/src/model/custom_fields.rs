@@ -129,6 +129,26 @@ impl Serialize for CustomFieldValue {
     }
 }
 
+/// The inverse of the serialisation, for a kept write: a number is `Number`, `null` is
+/// `Null`, a `YYYY-MM-DD` string is `Date` and any other string is `Text`. A text value that
+/// looks like a date comes back as `Date`, which serialises to the same JSON.
+impl<'de> Deserialize<'de> for CustomFieldValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Null => Self::Null,
+            Value::Number(n) => match n.as_i64() {
+                Some(n) => Self::Number(n),
+                None => Self::Text(n.to_string()),
+            },
+            Value::String(text) => match NaiveDate::parse_from_str(&text, DATE_FORMAT) {
+                Ok(date) if text.len() == 10 => Self::Date(date),
+                _ => Self::Text(text),
+            },
+            other => Self::Text(other.to_string()),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

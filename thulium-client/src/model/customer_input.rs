@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::address::AddressInput;
 use super::custom_fields::CustomFieldValue;
@@ -13,8 +13,10 @@ use super::custom_fields::CustomFieldValue;
 /// `Some(String::new())` *is* sent (as `""`), which is how a caller clears a text field.
 /// `email` and `phone_number` are always sent as JSON arrays. Whether an update replaces
 /// or merges the lists and custom fields is undocumented: always send the full desired list.
-/// `surname` is required by Thulium on create.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// `surname` is required by Thulium on create. Deserialisable from what it serialises to,
+/// so a write can be kept (e.g. in a state store) and sent later unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CustomerInput {
     /// First name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,6 +63,33 @@ pub struct CustomerInput {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_kept_input_reads_back_to_the_same_json() {
+        let input = CustomerInput {
+            surname: Some("Kowalski".into()),
+            email: vec!["a@b.pl".into()],
+            address: Some(AddressInput {
+                city: Some("Kraków".into()),
+                ..AddressInput::default()
+            }),
+            custom_fields: [
+                ("ID".to_owned(), CustomFieldValue::Number(7)),
+                (
+                    "Date".to_owned(),
+                    CustomFieldValue::Date(chrono::NaiveDate::default()),
+                ),
+                ("Login".to_owned(), CustomFieldValue::Text("kupiec".into())),
+                ("Gone".to_owned(), CustomFieldValue::Null),
+            ]
+            .into(),
+            fill_read_only_custom_fields: true,
+            ..CustomerInput::default()
+        };
+        let kept = serde_json::to_string(&input).unwrap_or_default();
+        let back: Option<CustomerInput> = serde_json::from_str(&kept).ok();
+        assert_eq!(back, Some(input));
+    }
 
     #[test]
     fn empty_input_sends_nothing() {

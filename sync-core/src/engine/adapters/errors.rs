@@ -37,7 +37,8 @@ pub(crate) fn shop_error(error: &iai_shop_client::Error) -> PortError {
         E::Config(why) => format!("shop client configuration: {why}"),
         _ => "the shop call failed".to_owned(),
     };
-    port_error(message, error.is_retryable(), error.status())
+    let undecodable = matches!(error, E::Decode { .. });
+    port_error(message, error.is_retryable(), error.status()).marked_undecodable(undecodable)
 }
 
 /// A Thulium client error as a port error.
@@ -56,7 +57,8 @@ pub(crate) fn crm_error(error: &thulium_client::Error) -> PortError {
             None => "the Thulium call failed".to_owned(),
         },
     };
-    port_error(message, error.is_retryable(), error.status())
+    let undecodable = matches!(error, E::Decode { .. });
+    port_error(message, error.is_retryable(), error.status()).marked_undecodable(undecodable)
 }
 
 fn port_error(message: String, retryable: bool, status: Option<u16>) -> PortError {

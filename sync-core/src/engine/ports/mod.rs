@@ -22,6 +22,10 @@ pub struct PortError {
     pub retryable: bool,
     /// The HTTP status, when the failure was an HTTP answer.
     pub status: Option<u16>,
+    /// The answer arrived but could not be decoded (malformed or cut-off JSON). The client
+    /// does not repeat such a request; the engine repeats a *read* that failed this way
+    /// (a read changes nothing), and counts it in the report.
+    pub undecodable: bool,
 }
 
 impl PortError {
@@ -31,6 +35,7 @@ impl PortError {
             message: message.into(),
             retryable: true,
             status: None,
+            undecodable: false,
         }
     }
 
@@ -40,7 +45,22 @@ impl PortError {
             message: message.into(),
             retryable: false,
             status: None,
+            undecodable: false,
         }
+    }
+
+    /// An answer that could not be decoded (see [`PortError::undecodable`]).
+    pub fn undecodable(message: impl Into<String>) -> Self {
+        Self {
+            undecodable: true,
+            ..Self::permanent(message)
+        }
+    }
+
+    /// The same error, marked undecodable when `undecodable` is true.
+    pub fn marked_undecodable(mut self, undecodable: bool) -> Self {
+        self.undecodable |= undecodable;
+        self
     }
 
     /// The same error with the HTTP status it came with.

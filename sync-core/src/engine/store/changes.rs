@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::{CursorKind, FullSyncCheckpoint, WrittenCustomer};
+use super::{AdoptionCandidate, CursorKind, FullSyncCheckpoint, WrittenCustomer};
 
 /// One write to the state store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,10 +13,13 @@ pub enum Change {
     SetCheckpoint(FullSyncCheckpoint),
     /// Drop the full-sync checkpoint.
     ClearCheckpoint,
-    /// A customer was written: link and fingerprint, and its pending failure is cleared.
+    /// A customer was written: link, fingerprint and values; its pending failure and
+    /// adoption candidacy are cleared. Thulium now holds this client on that contact, so a
+    /// link of another client to the same contact is dropped.
     Written(WrittenCustomer),
     /// Link a shop client to a Thulium customer without a fingerprint (found, not written).
-    /// Re-linking to another customer drops the old fingerprint.
+    /// Re-linking to another customer drops the old fingerprint; another client's link to
+    /// the same customer is dropped.
     Link {
         /// The shop's client id.
         client_id: u64,
@@ -36,6 +39,22 @@ pub enum Change {
         reason: String,
         /// When.
         at: NaiveDateTime,
+    },
+    /// Gives up a claim whose write was refused: the link is removed if it still points at
+    /// `customer_id` and was never written (no fingerprint).
+    Release {
+        /// The shop's client id.
+        client_id: u64,
+        /// The claimed Thulium customer.
+        customer_id: u64,
+    },
+    /// A client waits for the adoption decision at the end of the full sync (replaces its
+    /// earlier candidacy).
+    Candidate(AdoptionCandidate),
+    /// A client no longer waits for an adoption decision.
+    DropCandidate {
+        /// The shop's client id.
+        client_id: u64,
     },
     /// A pending failure no longer needs a retry (written, or nothing to write).
     ClearFailure {
@@ -118,6 +137,24 @@ impl Changes {
             reason: reason.to_owned(),
             at,
         })
+    }
+
+    /// Appends [`Change::Release`].
+    pub fn release(self, client_id: u64, customer_id: u64) -> Self {
+        self.push(Change::Release {
+            client_id,
+            customer_id,
+        })
+    }
+
+    /// Appends [`Change::Candidate`].
+    pub fn candidate(self, candidate: AdoptionCandidate) -> Self {
+        self.push(Change::Candidate(candidate))
+    }
+
+    /// Appends [`Change::DropCandidate`].
+    pub fn drop_candidate(self, client_id: u64) -> Self {
+        self.push(Change::DropCandidate { client_id })
     }
 
     /// Appends [`Change::ClearFailure`].

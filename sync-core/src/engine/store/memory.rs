@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 
 use super::{
-    Change, Changes, CursorKind, FailedCustomer, FullSyncCheckpoint, StateStore, StoreError,
+    AdoptionCandidate, Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint,
+    LinkRecord, StateStore, StoreError,
 };
 
 /// A [`StateStore`] held in memory: nothing survives the process. Meant for tests.
@@ -20,9 +21,12 @@ pub struct MemoryStore {
 struct IntegrationState {
     cursors: BTreeMap<CursorKind, NaiveDateTime>,
     checkpoint: Option<FullSyncCheckpoint>,
-    /// client id → (customer id, fingerprint)
-    customers: HashMap<u64, (u64, Option<String>)>,
+    /// client id → its link
+    customers: HashMap<u64, LinkRecord>,
+    /// customer id → the client holding it (the reverse of `customers`)
+    holders: HashMap<u64, u64>,
     failures: BTreeMap<u64, FailedCustomer>,
+    candidates: BTreeMap<u64, AdoptionCandidate>,
     order_items: HashMap<u64, u64>,
     order_prints: HashMap<u64, String>,
     events: HashMap<String, NaiveDateTime>,
@@ -52,7 +56,7 @@ impl MemoryStore {
 }
 
 impl IntegrationState {
-    fn apply(&mut self, integration: &str, change: Change) -> Result<(), StoreError> {
+    fn apply(&mut self, change: Change) {
         match change {
             Change::SetCursor(kind, at) => {
                 self.cursors.insert(kind, at);
@@ -60,28 +64,35 @@ impl IntegrationState {
             Change::SetCheckpoint(checkpoint) => self.checkpoint = Some(checkpoint),
             Change::ClearCheckpoint => self.checkpoint = None,
             Change::Written(written) => {
-                self.check_unlinked(integration, written.client_id, written.customer_id)?;
-                self.customers.insert(
-                    written.client_id,
-                    (written.customer_id, Some(written.fingerprint)),
-                );
+                self.link(written.client_id, written.customer_id);
+                if let Some(record) = self.customers.get_mut(&written.client_id) {
+                    record.fingerprint = Some(written.fingerprint);
+                    record.values = Some(written.values);
+                }
                 self.failures.remove(&written.client_id);
+                self.candidates.remove(&written.client_id);
             }
             Change::Link {
                 client_id,
                 customer_id,
+            } => self.link(client_id, customer_id),
+            Change::Unlink { client_id } => self.unlink(client_id),
+            Change::Release {
+                client_id,
+                customer_id,
             } => {
-                self.check_unlinked(integration, client_id, customer_id)?;
-                let entry = self
-                    .customers
-                    .entry(client_id)
-                    .or_insert((customer_id, None));
-                if entry.0 != customer_id {
-                    *entry = (customer_id, None);
+                let claimed_only = self.customers.get(&client_id).is_some_and(|record| {
+                    record.customer_id == customer_id && record.fingerprint.is_none()
+                });
+                if claimed_only {
+                    self.unlink(client_id);
                 }
             }
-            Change::Unlink { client_id } => {
-                self.customers.remove(&client_id);
+            Change::Candidate(candidate) => {
+                self.candidates.insert(candidate.client_id, candidate);
+            }
+            Change::DropCandidate { client_id } => {
+                self.candidates.remove(&client_id);
             }
             Change::Failed {
                 client_id,
@@ -119,28 +130,37 @@ impl IntegrationState {
                 }
             }
         }
-        Ok(())
     }
 
-    /// The same rule as the SQLite store's `UNIQUE (integration, customer_id)`.
-    fn check_unlinked(
-        &self,
-        integration: &str,
-        client_id: u64,
-        customer_id: u64,
-    ) -> Result<(), StoreError> {
-        let other = self
-            .customers
-            .iter()
-            .find(|(other, (linked, _))| *linked == customer_id && **other != client_id);
-        match other {
-            Some((linked_client_id, _)) => Err(StoreError::CustomerAlreadyLinked {
-                integration: integration.to_owned(),
+    /// Links `client_id` to `customer_id`, taking the customer from any other client (the
+    /// same rule as the SQLite store); a move to another customer forgets what was written.
+    fn link(&mut self, client_id: u64, customer_id: u64) {
+        if let Some(&other) = self.holders.get(&customer_id)
+            && other != client_id
+        {
+            self.customers.remove(&other);
+        }
+        let previous = self.customers.get(&client_id).map(|r| r.customer_id);
+        if previous == Some(customer_id) {
+            return;
+        }
+        if let Some(previous) = previous {
+            self.holders.remove(&previous);
+        }
+        self.holders.insert(customer_id, client_id);
+        self.customers.insert(
+            client_id,
+            LinkRecord {
                 customer_id,
-                linked_client_id: *linked_client_id,
-                client_id,
-            }),
-            None => Ok(()),
+                fingerprint: None,
+                values: None,
+            },
+        );
+    }
+
+    fn unlink(&mut self, client_id: u64) {
+        if let Some(record) = self.customers.remove(&client_id) {
+            self.holders.remove(&record.customer_id);
         }
     }
 }
@@ -162,33 +182,54 @@ impl StateStore for MemoryStore {
         self.read(integration, |s| s.checkpoint.clone())
     }
 
-    async fn links_for(
+    async fn link_records_for(
         &self,
         integration: &str,
         client_ids: &[u64],
-    ) -> Result<HashMap<u64, u64>, StoreError> {
+    ) -> Result<HashMap<u64, LinkRecord>, StoreError> {
         self.read(integration, |s| {
             client_ids
                 .iter()
-                .filter_map(|id| s.customers.get(id).map(|(customer, _)| (*id, *customer)))
+                .filter_map(|id| Some((*id, s.customers.get(id)?.clone())))
                 .collect()
         })
     }
 
-    async fn fingerprints_for(
+    async fn holders_of(
         &self,
         integration: &str,
-        client_ids: &[u64],
-    ) -> Result<HashMap<u64, String>, StoreError> {
+        customer_ids: &[u64],
+    ) -> Result<HashMap<u64, u64>, StoreError> {
         self.read(integration, |s| {
-            client_ids
+            customer_ids
                 .iter()
-                .filter_map(|id| {
-                    let (_, fingerprint) = s.customers.get(id)?;
-                    Some((*id, fingerprint.clone()?))
-                })
+                .filter_map(|id| Some((*id, *s.holders.get(id)?)))
                 .collect()
         })
+    }
+
+    async fn claim(
+        &self,
+        integration: &str,
+        client_id: u64,
+        customer_id: u64,
+    ) -> Result<Claim, StoreError> {
+        let mut guard = self.lock()?;
+        let state = guard.entry(integration.to_owned()).or_default();
+        if let Some(&holder) = state.holders.get(&customer_id)
+            && holder != client_id
+        {
+            return Ok(Claim::HeldBy(holder));
+        }
+        state.link(client_id, customer_id);
+        Ok(Claim::Taken)
+    }
+
+    async fn adoption_candidates(
+        &self,
+        integration: &str,
+    ) -> Result<Vec<AdoptionCandidate>, StoreError> {
+        self.read(integration, |s| s.candidates.values().cloned().collect())
     }
 
     async fn order_items_for(
@@ -222,13 +263,12 @@ impl StateStore for MemoryStore {
     }
 
     async fn apply(&self, integration: &str, changes: Changes) -> Result<(), StoreError> {
+        // No change can fail, so applying in place is all or nothing under the lock.
         let mut guard = self.lock()?;
-        // Work on a copy and swap it in only when every change applied: all or nothing.
-        let mut next = guard.get(integration).cloned().unwrap_or_default();
+        let state = guard.entry(integration.to_owned()).or_default();
         for change in changes {
-            next.apply(integration, change)?;
+            state.apply(change);
         }
-        guard.insert(integration.to_owned(), next);
         Ok(())
     }
 

@@ -16,6 +16,9 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::NaiveDateTime;
+use thulium_client::CustomerInput;
+
+use crate::contact_values::{ContactValues, ValueSet};
 
 pub use changes::{Change, Changes};
 pub use memory::MemoryStore;
@@ -63,6 +66,48 @@ pub struct WrittenCustomer {
     pub customer_id: u64,
     /// The fingerprint of what was written (see `sync_core::fingerprint`).
     pub fingerprint: String,
+    /// Which e-mails, phones and optional fields on the contact are the sync's and which an
+    /// agent's (see `sync_core::contact_values`).
+    pub values: ContactValues,
+}
+
+/// What the store holds for one linked shop client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRecord {
+    /// The Thulium customer holding the client.
+    pub customer_id: u64,
+    /// The fingerprint of the last write; `None` for a link or claim not written yet.
+    pub fingerprint: Option<String>,
+    /// The values remembered from the last write (`None` before the first one).
+    pub values: Option<ContactValues>,
+}
+
+/// A shop client that matched exactly one agent-made contact during a full sync. Adoption is
+/// decided once every page is read, so that the same contact goes to the same client whatever
+/// the page order (see `engine::adoption`); until then the client waits here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdoptionCandidate {
+    /// The shop's client id.
+    pub client_id: u64,
+    /// The contact it matched.
+    pub customer_id: u64,
+    /// A registered account (not a guest): ranks before guests.
+    pub registered: bool,
+    /// The desired Thulium customer, as mapped when the page was read.
+    pub desired: CustomerInput,
+    /// Its fingerprint.
+    pub fingerprint: String,
+    /// The e-mails and phones on the contact when it was read.
+    pub contact: ValueSet,
+}
+
+/// The answer to a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The client now holds the contact (or already did).
+    Taken,
+    /// Another client holds it; nothing changed.
+    HeldBy(u64),
 }
 
 /// A customer whose write failed and is retried on the next run.
@@ -82,22 +127,6 @@ pub struct FailedCustomer {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// One Thulium customer can hold only one shop client of an integration (its ID field has
-    /// one value); linking it to a second client would make the two overwrite each other.
-    #[error(
-        "integration {integration:?}: Thulium customer {customer_id} is already linked to shop \
-         client {linked_client_id}, refusing to link it to client {client_id} too"
-    )]
-    CustomerAlreadyLinked {
-        /// The integration.
-        integration: String,
-        /// The Thulium customer.
-        customer_id: u64,
-        /// The client it is linked to.
-        linked_client_id: u64,
-        /// The client that was to be linked.
-        client_id: u64,
-    },
     /// A value cannot be stored (e.g. an id above `i64::MAX` in SQLite).
     #[error("value out of range for the store: {0}")]
     OutOfRange(String),
@@ -135,19 +164,36 @@ pub trait StateStore: Send + Sync {
     async fn checkpoint(&self, integration: &str)
     -> Result<Option<FullSyncCheckpoint>, StoreError>;
 
-    /// Thulium `customer_id` per shop client id, for those of `client_ids` that are linked.
-    async fn links_for(
+    /// The link records of those of `client_ids` that are linked (or claimed).
+    async fn link_records_for(
         &self,
         integration: &str,
         client_ids: &[u64],
+    ) -> Result<HashMap<u64, LinkRecord>, StoreError>;
+
+    /// The shop client holding each of `customer_ids`, for those held.
+    async fn holders_of(
+        &self,
+        integration: &str,
+        customer_ids: &[u64],
     ) -> Result<HashMap<u64, u64>, StoreError>;
 
-    /// Fingerprint of what was last written, for those of `client_ids` that have one.
-    async fn fingerprints_for(
+    /// Claims a contact for a client before it is written, atomically: it fails (changing
+    /// nothing) when another client holds the contact. The client's own link moves to the
+    /// contact (a link to another contact is replaced, dropping its fingerprint). Give it back
+    /// with [`Change::Release`] if the write fails.
+    async fn claim(
         &self,
         integration: &str,
-        client_ids: &[u64],
-    ) -> Result<HashMap<u64, String>, StoreError>;
+        client_id: u64,
+        customer_id: u64,
+    ) -> Result<Claim, StoreError>;
+
+    /// The adoption candidates waiting for the end of a full sync, by client id.
+    async fn adoption_candidates(
+        &self,
+        integration: &str,
+    ) -> Result<Vec<AdoptionCandidate>, StoreError>;
 
     /// Field-group item id per order serial number, for those of `serials` that have one.
     async fn order_items_for(
@@ -189,6 +235,32 @@ pub trait StateStore: Send + Sync {
         integration: &str,
         older_than: NaiveDateTime,
     ) -> Result<u64, StoreError>;
+
+    /// Thulium `customer_id` per shop client id, for those of `client_ids` that are linked.
+    async fn links_for(
+        &self,
+        integration: &str,
+        client_ids: &[u64],
+    ) -> Result<HashMap<u64, u64>, StoreError> {
+        let records = self.link_records_for(integration, client_ids).await?;
+        Ok(records
+            .into_iter()
+            .map(|(client, record)| (client, record.customer_id))
+            .collect())
+    }
+
+    /// Fingerprint of what was last written, for those of `client_ids` that have one.
+    async fn fingerprints_for(
+        &self,
+        integration: &str,
+        client_ids: &[u64],
+    ) -> Result<HashMap<u64, String>, StoreError> {
+        let records = self.link_records_for(integration, client_ids).await?;
+        Ok(records
+            .into_iter()
+            .filter_map(|(client, record)| Some((client, record.fingerprint?)))
+            .collect())
+    }
 
     /// The Thulium `customer_id` of one shop client.
     async fn link(&self, integration: &str, client_id: u64) -> Result<Option<u64>, StoreError> {

@@ -22,8 +22,10 @@ use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
-    Change, Changes, CursorKind, FailedCustomer, FullSyncCheckpoint, StateStore, StoreError,
+    AdoptionCandidate, Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint,
+    LinkRecord, StateStore, StoreError,
 };
+use crate::contact_values::ContactValues;
 
 /// Schema migrations; the database's `user_version` is the number applied so far.
 const MIGRATIONS: &[&str] = &[
@@ -72,6 +74,19 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX events_by_time ON events (integration, seen_at);",
     // 2: the fingerprint of what was last written to an order's field-group item.
     "ALTER TABLE order_items ADD COLUMN fingerprint TEXT;",
+    // 3: whose values are on a contact (JSON of `ContactValues`), and the clients waiting for
+    // the adoption decision at the end of a full sync.
+    "ALTER TABLE customers ADD COLUMN contact_values TEXT;
+     CREATE TABLE adoption_candidates (
+         integration TEXT NOT NULL,
+         client_id   INTEGER NOT NULL,
+         customer_id INTEGER NOT NULL,
+         registered  INTEGER NOT NULL,
+         desired     TEXT NOT NULL,
+         fingerprint TEXT NOT NULL,
+         contact     TEXT NOT NULL,
+         PRIMARY KEY (integration, client_id)
+     );",
 ];
 
 /// Fixed-width, so that text order is time order (used to prune events).
@@ -272,9 +287,10 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
                 integration,
                 written.client_id,
                 written.customer_id,
-                Some(&written.fingerprint),
+                Some((&written.fingerprint, &written.values)),
             )?;
             clear_failure(tx, integration, written.client_id)?;
+            drop_candidate(tx, integration, written.client_id)?;
         }
         Change::Link {
             client_id,
@@ -287,6 +303,39 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
             )
             .map_err(db)?;
         }
+        Change::Release {
+            client_id,
+            customer_id,
+        } => {
+            tx.execute(
+                "DELETE FROM customers WHERE integration = ?1 AND client_id = ?2
+                     AND customer_id = ?3 AND fingerprint IS NULL",
+                params![integration, to_sql_id(client_id)?, to_sql_id(customer_id)?],
+            )
+            .map_err(db)?;
+        }
+        Change::Candidate(candidate) => {
+            tx.execute(
+                "INSERT INTO adoption_candidates
+                     (integration, client_id, customer_id, registered, desired, fingerprint, contact)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (integration, client_id) DO UPDATE SET
+                     customer_id = excluded.customer_id, registered = excluded.registered,
+                     desired = excluded.desired, fingerprint = excluded.fingerprint,
+                     contact = excluded.contact",
+                params![
+                    integration,
+                    to_sql_id(candidate.client_id)?,
+                    to_sql_id(candidate.customer_id)?,
+                    candidate.registered,
+                    to_json(&candidate.desired)?,
+                    candidate.fingerprint,
+                    to_json(&candidate.contact)?
+                ],
+            )
+            .map_err(db)?;
+        }
+        Change::DropCandidate { client_id } => drop_candidate(tx, integration, client_id)?,
         Change::Failed {
             client_id,
             reason,
@@ -338,42 +387,53 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
     Ok(())
 }
 
-/// Links a client; a `None` fingerprint keeps the stored one unless the customer changed.
+/// Links a client, taking the customer from any other client that held it (Thulium now holds
+/// this client there, or the caller checked with [`StateStore::claim`]). Without a write
+/// (`None`) the stored fingerprint and values are kept unless the customer changed.
 fn upsert_link(
     tx: &Transaction<'_>,
     integration: &str,
     client_id: u64,
     customer_id: u64,
-    fingerprint: Option<&str>,
+    written: Option<(&str, &ContactValues)>,
 ) -> Result<(), StoreError> {
     let (client, customer) = (to_sql_id(client_id)?, to_sql_id(customer_id)?);
-    let linked: Option<i64> = tx
-        .query_row(
-            "SELECT client_id FROM customers
-             WHERE integration = ?1 AND customer_id = ?2 AND client_id <> ?3",
-            params![integration, customer, client],
-            |row| row.get(0),
-        )
-        .optional()
-        .map_err(db)?;
-    if let Some(linked) = linked {
-        return Err(StoreError::CustomerAlreadyLinked {
-            integration: integration.to_owned(),
-            customer_id,
-            linked_client_id: from_sql_id(linked)?,
-            client_id,
-        });
-    }
     tx.execute(
-        "INSERT INTO customers (integration, client_id, customer_id, fingerprint)
-         VALUES (?1, ?2, ?3, ?4)
+        "DELETE FROM customers WHERE integration = ?1 AND customer_id = ?2 AND client_id <> ?3",
+        params![integration, customer, client],
+    )
+    .map_err(db)?;
+    let (fingerprint, values) = match written {
+        Some((fingerprint, values)) => (Some(fingerprint), Some(to_json(values)?)),
+        None => (None, None),
+    };
+    tx.execute(
+        "INSERT INTO customers (integration, client_id, customer_id, fingerprint, contact_values)
+         VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (integration, client_id) DO UPDATE SET
              fingerprint = CASE
                  WHEN excluded.fingerprint IS NOT NULL THEN excluded.fingerprint
                  WHEN customers.customer_id = excluded.customer_id THEN customers.fingerprint
                  ELSE NULL END,
+             contact_values = CASE
+                 WHEN excluded.contact_values IS NOT NULL THEN excluded.contact_values
+                 WHEN customers.customer_id = excluded.customer_id THEN customers.contact_values
+                 ELSE NULL END,
              customer_id = excluded.customer_id",
-        params![integration, client, customer, fingerprint],
+        params![integration, client, customer, fingerprint, values],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+fn drop_candidate(
+    tx: &Transaction<'_>,
+    integration: &str,
+    client_id: u64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM adoption_candidates WHERE integration = ?1 AND client_id = ?2",
+        params![integration, to_sql_id(client_id)?],
     )
     .map_err(db)?;
     Ok(())
@@ -442,37 +502,122 @@ impl StateStore for SqliteStore {
         .await
     }
 
-    async fn links_for(
+    async fn link_records_for(
         &self,
         integration: &str,
         client_ids: &[u64],
-    ) -> Result<HashMap<u64, u64>, StoreError> {
+    ) -> Result<HashMap<u64, LinkRecord>, StoreError> {
         let raw = self
             .lookup(
                 integration,
                 client_ids,
-                "SELECT client_id, customer_id FROM customers
+                "SELECT client_id, customer_id, fingerprint, contact_values FROM customers
                  WHERE integration = ? AND client_id IN ({keys})",
+                |row| {
+                    Ok(Some((
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, Option<String>>(2)?,
+                        row.get::<_, Option<String>>(3)?,
+                    )))
+                },
+            )
+            .await?;
+        raw.into_iter()
+            .map(|(client, (customer, fingerprint, values))| {
+                let values = values.as_deref().map(from_json).transpose()?;
+                let record = LinkRecord {
+                    customer_id: from_sql_id(customer)?,
+                    fingerprint,
+                    values,
+                };
+                Ok((client, record))
+            })
+            .collect()
+    }
+
+    async fn holders_of(
+        &self,
+        integration: &str,
+        customer_ids: &[u64],
+    ) -> Result<HashMap<u64, u64>, StoreError> {
+        let raw = self
+            .lookup(
+                integration,
+                customer_ids,
+                "SELECT customer_id, client_id FROM customers
+                 WHERE integration = ? AND customer_id IN ({keys})",
                 |row| row.get::<_, i64>(1).map(Some),
             )
             .await?;
         raw.into_iter()
-            .map(|(client, customer)| Ok((client, from_sql_id(customer)?)))
+            .map(|(customer, client)| Ok((customer, from_sql_id(client)?)))
             .collect()
     }
 
-    async fn fingerprints_for(
+    async fn claim(
         &self,
         integration: &str,
-        client_ids: &[u64],
-    ) -> Result<HashMap<u64, String>, StoreError> {
-        self.lookup(
-            integration,
-            client_ids,
-            "SELECT client_id, fingerprint FROM customers
-             WHERE integration = ? AND client_id IN ({keys})",
-            |row| row.get::<_, Option<String>>(1),
-        )
+        client_id: u64,
+        customer_id: u64,
+    ) -> Result<Claim, StoreError> {
+        let integration = integration.to_owned();
+        self.in_transaction(move |tx| {
+            let holder: Option<i64> = tx
+                .query_row(
+                    "SELECT client_id FROM customers
+                     WHERE integration = ?1 AND customer_id = ?2 AND client_id <> ?3",
+                    params![integration, to_sql_id(customer_id)?, to_sql_id(client_id)?],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(db)?;
+            if let Some(holder) = holder {
+                return Ok(Claim::HeldBy(from_sql_id(holder)?));
+            }
+            upsert_link(tx, &integration, client_id, customer_id, None)?;
+            Ok(Claim::Taken)
+        })
+        .await
+    }
+
+    async fn adoption_candidates(
+        &self,
+        integration: &str,
+    ) -> Result<Vec<AdoptionCandidate>, StoreError> {
+        let integration = integration.to_owned();
+        self.with_conn(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT client_id, customer_id, registered, desired, fingerprint, contact
+                     FROM adoption_candidates WHERE integration = ?1 ORDER BY client_id",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![integration], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, bool>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, String>(4)?,
+                        row.get::<_, String>(5)?,
+                    ))
+                })
+                .map_err(db)?;
+            rows.map(|row| {
+                let (client, customer, registered, desired, fingerprint, contact) =
+                    row.map_err(db)?;
+                Ok(AdoptionCandidate {
+                    client_id: from_sql_id(client)?,
+                    customer_id: from_sql_id(customer)?,
+                    registered,
+                    desired: from_json(&desired)?,
+                    fingerprint,
+                    contact: from_json(&contact)?,
+                })
+            })
+            .collect()
+        })
         .await
     }
 
@@ -618,6 +763,14 @@ fn to_sql_id(id: u64) -> Result<i64, StoreError> {
 
 fn from_sql_id(id: i64) -> Result<u64, StoreError> {
     u64::try_from(id).map_err(|_| StoreError::Corrupt(format!("negative id {id}")))
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::OutOfRange(e.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))
 }
 
 fn format_time(at: NaiveDateTime) -> String {

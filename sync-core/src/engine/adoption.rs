@@ -1,0 +1,197 @@
+//! Adopting agent-made contacts: which shop customer takes over a contact that several match.
+//!
+//! A real tenant holds contacts agents made over the years, and a shop holds registered and
+//! guest accounts sharing one e-mail. When shop customers match an agent-made contact exactly
+//! (by e-mail or phone, see `engine::lookup`), **exactly one of them adopts it**, chosen by a
+//! rule that does not depend on page order, timing or concurrency:
+//!
+//! 1. a customer whose shop ID the contact already carries in the ID field is not a candidate
+//!    at all: the contact is simply its own (and no one else's);
+//! 2. a contact another customer already holds in the state store (adopted in an earlier
+//!    run, or claimed by a webhook a moment ago) stays with it; if that customer is among the
+//!    candidates it keeps the contact, otherwise no candidate gets it;
+//! 3. otherwise a **registered account before a guest**, then the **lowest client id**.
+//!
+//! The others — and every customer matching *several* contacts — get contacts of their own
+//! (with a conflict note in the report), never an error, never a stop.
+//!
+//! During a full sync, a customer that would adopt a contact does not write on its page: it
+//! is stored as an [`AdoptionCandidate`] (with its desired data, so nothing is read twice)
+//! and the decision is taken once every page is done ([`Engine::resolve_adoptions`]), so the
+//! same shop and tenant give the same final tenant at any concurrency. A candidate survives a
+//! crash in the store; the next run resumes the pages and then decides. Outside a full sync
+//! (incremental passes, webhooks) a single new customer claims the contact in the store
+//! before writing, atomically, and the first claim wins.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::fingerprint::Fingerprint;
+use crate::mapping::MappedCustomer;
+use crate::plan::{ConflictReason, PlanAction, PlanConflict, PlanDecision};
+
+use super::engine::{Engine, IDS_PER_REQUEST, Run};
+use super::error::SyncError;
+use super::pipeline::{Adoption, CustomerJob};
+use super::store::{AdoptionCandidate, Changes};
+
+/// Who adopts each contact: per candidate client, `true` if it takes its contact.
+pub(crate) fn choose_adopters(
+    candidates: &[AdoptionCandidate],
+    holders: &HashMap<u64, u64>,
+) -> HashMap<u64, bool> {
+    let mut by_contact: BTreeMap<u64, Vec<&AdoptionCandidate>> = BTreeMap::new();
+    for candidate in candidates {
+        by_contact
+            .entry(candidate.customer_id)
+            .or_default()
+            .push(candidate);
+    }
+    let mut verdicts = HashMap::with_capacity(candidates.len());
+    for (contact, mut group) in by_contact {
+        group.sort_by_key(|c| (!c.registered, c.client_id));
+        let winner = match holders.get(&contact) {
+            Some(holder) => group.iter().find(|c| c.client_id == *holder),
+            None => group.first(),
+        }
+        .map(|c| c.client_id);
+        for candidate in group {
+            verdicts.insert(candidate.client_id, Some(candidate.client_id) == winner);
+        }
+    }
+    verdicts
+}
+
+impl Engine {
+    /// Decides every waiting adoption (see the module docs) and writes the outcome: the
+    /// adopting customers claim and update their contacts, the others are created. Each
+    /// candidacy is dropped in the same store transaction that records its outcome.
+    pub(crate) async fn resolve_adoptions(&self, run: &Run) -> Result<(), SyncError> {
+        let name = self.config.name.as_str();
+        let candidates = self.store.adoption_candidates(name).await?;
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let contacts: Vec<u64> = candidates.iter().map(|c| c.customer_id).collect();
+        let holders = self.store.holders_of(name, &contacts).await?;
+        let verdicts = choose_adopters(&candidates, &holders);
+        for chunk in candidates.chunks(IDS_PER_REQUEST) {
+            let ids: Vec<u64> = chunk.iter().map(|c| c.client_id).collect();
+            let _guards = self.locks.lock_all(&ids).await;
+            let mut changes = ids
+                .iter()
+                .fold(Changes::new(), |c, id| c.drop_candidate(*id));
+            // A candidate written meanwhile (a webhook, the closing pass) waits no more.
+            let links = self.store.link_records_for(name, &ids).await?;
+            let waiting: Vec<&AdoptionCandidate> = chunk
+                .iter()
+                .filter(|c| {
+                    links
+                        .get(&c.client_id)
+                        .is_none_or(|l| l.fingerprint.is_none())
+                })
+                .collect();
+            let mut orders = match self.config.orders_group {
+                Some(_) => {
+                    let waiting_ids: Vec<u64> = waiting.iter().map(|c| c.client_id).collect();
+                    self.orders_of(run, &waiting_ids).await?
+                }
+                None => HashMap::new(),
+            };
+            let jobs: Vec<CustomerJob> = waiting
+                .into_iter()
+                .map(|candidate| {
+                    let adopts = verdicts.get(&candidate.client_id).copied().unwrap_or(false);
+                    let orders = orders.remove(&candidate.client_id).unwrap_or_default();
+                    job_of(candidate, adopts, orders)
+                })
+                .collect();
+            run.tally(|r| r.adoptions_decided += jobs.len() as u64);
+            let (jobs, claimed) = self.settle_adoptions(run, jobs, Adoption::ClaimNow).await?;
+            changes = changes.extend(claimed);
+            self.write_jobs(run, jobs, changes).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The pipeline job of a decided candidate: adopt its contact, or a contact of its own.
+fn job_of(
+    candidate: &AdoptionCandidate,
+    adopts: bool,
+    orders: Vec<iai_shop_client::Order>,
+) -> CustomerJob {
+    let decision = if adopts {
+        PlanDecision {
+            action: PlanAction::Adopt {
+                customer_id: candidate.customer_id,
+                changes: Vec::new(),
+            },
+            conflict: None,
+        }
+    } else {
+        PlanDecision {
+            action: PlanAction::Create,
+            conflict: Some(PlanConflict {
+                customer_ids: vec![candidate.customer_id],
+                reason: ConflictReason::TakenByAnother,
+            }),
+        }
+    };
+    CustomerJob {
+        mapped: MappedCustomer {
+            client_id: candidate.client_id,
+            input: candidate.desired.clone(),
+            issues: Vec::new(),
+        },
+        registered: candidate.registered,
+        fingerprint: Fingerprint::from_saved(&candidate.fingerprint)
+            .unwrap_or_else(|| Fingerprint::of_customer(&candidate.desired)),
+        orders,
+        link: None,
+        current: adopts.then(|| candidate.contact.clone()),
+        decision,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contact_values::ValueSet;
+
+    fn candidate(client_id: u64, customer_id: u64, registered: bool) -> AdoptionCandidate {
+        AdoptionCandidate {
+            client_id,
+            customer_id,
+            registered,
+            desired: thulium_client::CustomerInput::default(),
+            fingerprint: String::new(),
+            contact: ValueSet::default(),
+        }
+    }
+
+    #[test]
+    fn a_registered_account_beats_a_guest_then_the_lowest_id_wins_in_any_order() {
+        let mut all = vec![
+            candidate(5, 100, false),
+            candidate(9, 100, true),
+            candidate(7, 100, true),
+            candidate(3, 200, false),
+            candidate(2, 200, false),
+        ];
+        let expected: HashMap<u64, bool> =
+            [(5, false), (9, false), (7, true), (3, false), (2, true)].into();
+        for _ in 0..all.len() {
+            assert_eq!(choose_adopters(&all, &HashMap::new()), expected);
+            all.rotate_left(1);
+        }
+    }
+
+    #[test]
+    fn a_contact_already_held_stays_with_its_holder() {
+        let all = vec![candidate(5, 100, true), candidate(9, 100, true)];
+        let held_by_candidate = choose_adopters(&all, &[(100, 9)].into());
+        assert_eq!(held_by_candidate, [(5, false), (9, true)].into());
+        let held_by_other = choose_adopters(&all, &[(100, 1)].into());
+        assert_eq!(held_by_other, [(5, false), (9, false)].into());
+    }
+}

@@ -1,0 +1,395 @@
+//! The one pipeline every kind of run shares — full sync pages, incremental windows,
+//! webhooks, retries and the adoption decision all end here. [`Engine::sync_clients`] reads
+//! top to bottom, one stage per step:
+//!
+//! 1. **usable**: records without a client id are reported and left out; one entry per client.
+//! 2. **lock** the customers (concurrent runs never write the same customer interleaved).
+//! 3. **plan** ([`Engine::plan_clients`], also the dry run's): orders (one search per ≤100
+//!    customers), links, the Thulium lookup for the customers that changed, exact fallback
+//!    matches, and the pure planner — one [`CustomerJob`] per customer.
+//! 4. **adoptions** ([`Engine::settle_adoptions`]): a customer that would take over an
+//!    agent-made contact either waits for the end of the full sync ([`Adoption::Defer`], see
+//!    `engine::adoption`) or claims the contact in the store now ([`Adoption::ClaimNow`]);
+//!    a contact another customer claimed first leaves it a contact of its own.
+//! 5. **write** ([`Engine::write_jobs`]): the first-write check, batch writes (e-mails and
+//!    phones merged with the agent's, see `contact_values`), the orders group, and one store
+//!    transaction recording every outcome.
+
+use std::collections::HashMap;
+
+use iai_shop_client::{Client, Order};
+
+use crate::contact_values::{Provenance, ValueSet, values_on};
+use crate::fingerprint::Fingerprint;
+use crate::mapping::{MappedCustomer, map_customer};
+use crate::plan::{
+    ConflictReason, PlanAction, PlanConflict, PlanDecision, PlanInput, PlannedCustomer,
+    plan_customer,
+};
+
+use super::engine::{Engine, Run};
+use super::error::SyncError;
+use super::lookup::Lookup;
+use super::report::{ConflictEntry, FailureEntry};
+use super::store::{AdoptionCandidate, Changes, Claim, LinkRecord};
+use super::writer::{Write, Writer};
+
+/// What happens to a customer that would take over an agent-made contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Adoption {
+    /// Wait for the end of the full sync, where each contact goes to one customer by rank.
+    Defer,
+    /// Claim the contact in the store now; the first claim wins.
+    ClaimNow,
+}
+
+/// One shop customer on its way through the pipeline, from plan to record.
+pub(crate) struct CustomerJob {
+    /// The desired Thulium customer and what could not be mapped.
+    pub(crate) mapped: MappedCustomer,
+    /// A registered account (not a guest).
+    pub(crate) registered: bool,
+    /// The fingerprint of the desired input (computed once).
+    pub(crate) fingerprint: Fingerprint,
+    /// The customer's orders (for the orders group).
+    pub(crate) orders: Vec<Order>,
+    /// What the store holds for it.
+    pub(crate) link: Option<LinkRecord>,
+    /// The e-mails and phones on the target contact as read, if it was read.
+    pub(crate) current: Option<ValueSet>,
+    /// What to do.
+    pub(crate) decision: PlanDecision,
+}
+
+impl CustomerJob {
+    pub(crate) fn client_id(&self) -> u64 {
+        self.mapped.client_id
+    }
+
+    /// Linked, and unchanged since the last write: no lookup needed.
+    fn unchanged(&self) -> bool {
+        self.link
+            .as_ref()
+            .and_then(|l| l.fingerprint.as_deref())
+            .is_some_and(|saved| saved == self.fingerprint.as_str())
+    }
+
+    /// The job as a dry run lists it.
+    pub(crate) fn into_planned(self) -> PlannedCustomer {
+        PlannedCustomer::new(
+            self.mapped.client_id,
+            &self.mapped.input,
+            self.fingerprint,
+            self.decision,
+            self.mapped.issues,
+        )
+    }
+}
+
+impl Engine {
+    /// Syncs a set of shop customers through the stages in the module docs.
+    pub(crate) async fn sync_clients(
+        &self,
+        run: &Run,
+        lookup: &Lookup,
+        clients: Vec<Client>,
+        adoption: Adoption,
+    ) -> Result<(), SyncError> {
+        let ids: Vec<u64> = clients
+            .iter()
+            .map(|c| c.client_id)
+            .filter(|id| *id != MISSING_CLIENT_ID)
+            .collect();
+        let _guards = self.locks.lock_all(&ids).await;
+        let jobs = self.plan_clients(run, lookup, clients).await?;
+        let (jobs, changes) = self.settle_adoptions(run, jobs, adoption).await?;
+        self.write_jobs(run, jobs, changes).await
+    }
+
+    /// Plans a set of shop customers with reads only — shared by the sync and the dry run:
+    /// their orders, their links, a Thulium lookup for those that changed, exact fallback
+    /// matches for those not linked, and the pure planner. Counts the customers seen and
+    /// the mapping issues in the run's report. Each client once; records without a client
+    /// id are left out as failures.
+    pub(crate) async fn plan_clients(
+        &self,
+        run: &Run,
+        lookup: &Lookup,
+        clients: Vec<Client>,
+    ) -> Result<Vec<CustomerJob>, SyncError> {
+        let clients = usable_clients(run, clients);
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        let name = self.config.name.as_str();
+        let ids: Vec<u64> = clients.iter().map(|c| c.client_id).collect();
+        let mut orders = self.orders_of(run, &ids).await?;
+        let mut links = self.store.link_records_for(name, &ids).await?;
+        let mut jobs: Vec<CustomerJob> = clients
+            .iter()
+            .map(|client| {
+                let orders = orders.remove(&client.client_id).unwrap_or_default();
+                let mapped = map_customer(client, &orders, &self.config);
+                CustomerJob {
+                    fingerprint: Fingerprint::of_customer(&mapped.input),
+                    registered: !client.is_unregistered,
+                    link: links.remove(&client.client_id),
+                    orders,
+                    mapped,
+                    current: None,
+                    decision: PlanDecision {
+                        action: PlanAction::Create,
+                        conflict: None,
+                    },
+                }
+            })
+            .collect();
+        run.tally(|r| {
+            r.customers_seen += jobs.len() as u64;
+            r.mapping_issues += jobs
+                .iter()
+                .map(|j| j.mapped.issues.len() as u64)
+                .sum::<u64>();
+        });
+
+        let to_look_up: Vec<u64> = jobs
+            .iter()
+            .filter(|j| !j.unchanged())
+            .map(CustomerJob::client_id)
+            .collect();
+        let by_id = lookup
+            .by_shop_ids(&run.crm, &self.config, &to_look_up)
+            .await?;
+        let fallbacks = self.fallback_matches(run, lookup, &jobs, &by_id).await?;
+        let matched: Vec<u64> = fallbacks
+            .values()
+            .flatten()
+            .map(|c| c.customer_id)
+            .collect();
+        let holders = self.store.holders_of(name, &matched).await?;
+
+        for job in &mut jobs {
+            let client_id = job.client_id();
+            let found = by_id.get(&client_id).map_or(&[][..], Vec::as_slice);
+            let fallback = fallbacks.get(&client_id).map_or(&[][..], Vec::as_slice);
+            let held_by_others: Vec<u64> = holders
+                .iter()
+                .filter(|(_, holder)| **holder != client_id)
+                .map(|(customer, _)| *customer)
+                .collect();
+            let last = job
+                .link
+                .as_ref()
+                .and_then(|l| l.fingerprint.as_deref())
+                .and_then(Fingerprint::from_saved);
+            job.decision = plan_customer(
+                &PlanInput {
+                    shop_client_id: client_id,
+                    desired: &job.mapped.input,
+                    linked_customer_id: job.link.as_ref().map(|l| l.customer_id),
+                    last_fingerprint: last.as_ref(),
+                    by_id: found,
+                    by_fallback: fallback,
+                    held_by_others: &held_by_others,
+                },
+                &self.config,
+            );
+            job.current = job.decision.action.customer_id().and_then(|target| {
+                found
+                    .iter()
+                    .chain(fallback)
+                    .find(|c| c.customer_id == target)
+                    .map(values_on)
+            });
+        }
+        Ok(jobs)
+    }
+
+    /// Exact e-mail / phone matches of the customers neither linked nor found by the ID
+    /// field, looked up concurrently (the counted port bounds the requests in flight).
+    async fn fallback_matches(
+        &self,
+        run: &Run,
+        lookup: &Lookup,
+        jobs: &[CustomerJob],
+        by_id: &HashMap<u64, Vec<thulium_client::Customer>>,
+    ) -> Result<HashMap<u64, Vec<thulium_client::Customer>>, SyncError> {
+        let unlinked = jobs
+            .iter()
+            .filter(|j| j.link.is_none() && !by_id.contains_key(&j.client_id()));
+        let searches = unlinked.map(|job| async move {
+            let found = lookup
+                .by_fallback(&run.crm, &self.config, &job.mapped.input)
+                .await?;
+            Ok::<_, SyncError>((job.client_id(), found))
+        });
+        let found = futures::future::try_join_all(searches).await?;
+        Ok(found.into_iter().filter(|(_, f)| !f.is_empty()).collect())
+    }
+
+    /// Defers or claims the adoptions of a set; returns the jobs to write and the store
+    /// changes so far (the deferred candidacies).
+    pub(crate) async fn settle_adoptions(
+        &self,
+        run: &Run,
+        jobs: Vec<CustomerJob>,
+        adoption: Adoption,
+    ) -> Result<(Vec<CustomerJob>, Changes), SyncError> {
+        let mut changes = Changes::new();
+        let mut to_write = Vec::with_capacity(jobs.len());
+        for mut job in jobs {
+            let PlanAction::Adopt { customer_id, .. } = job.decision.action else {
+                to_write.push(job);
+                continue;
+            };
+            match adoption {
+                Adoption::Defer => {
+                    run.tally(|r| r.adoptions_deferred += 1);
+                    changes = changes.candidate(AdoptionCandidate {
+                        client_id: job.client_id(),
+                        customer_id,
+                        registered: job.registered,
+                        desired: job.mapped.input,
+                        fingerprint: job.fingerprint.as_str().to_owned(),
+                        contact: job.current.unwrap_or_default(),
+                    });
+                }
+                Adoption::ClaimNow => {
+                    let name = self.config.name.as_str();
+                    let claim = self.store.claim(name, job.client_id(), customer_id).await?;
+                    if let Claim::HeldBy(_) = claim {
+                        job.decision = PlanDecision {
+                            action: PlanAction::Create,
+                            conflict: Some(PlanConflict {
+                                customer_ids: vec![customer_id],
+                                reason: ConflictReason::TakenByAnother,
+                            }),
+                        };
+                        job.current = None;
+                    }
+                    to_write.push(job);
+                }
+            }
+        }
+        Ok((to_write, changes))
+    }
+
+    /// Writes the jobs (after the first-write check), their orders group items, and records
+    /// every outcome with `changes` in one store transaction.
+    pub(crate) async fn write_jobs(
+        &self,
+        run: &Run,
+        jobs: Vec<CustomerJob>,
+        mut changes: Changes,
+    ) -> Result<(), SyncError> {
+        let mut writer = Writer::new(&run.crm, &self.config, self.options.write_chunk);
+        let mut customer_of: HashMap<u64, u64> = HashMap::new();
+        let mut orders_of: Vec<(u64, Vec<Order>)> = Vec::new();
+        for mut job in jobs {
+            let client_id = job.client_id();
+            orders_of.push((client_id, std::mem::take(&mut job.orders)));
+            if let Some(conflict) = job.decision.conflict.take() {
+                run.tally(|r| {
+                    r.conflicts.push(ConflictEntry {
+                        client_id,
+                        customer_ids: conflict.customer_ids,
+                        reason: conflict.reason,
+                    })
+                });
+            }
+            match job.decision.action {
+                PlanAction::Skip { customer_id } => {
+                    run.tally(|r| r.skipped += 1);
+                    customer_of.insert(client_id, customer_id);
+                    changes = changes.clear_failure(client_id);
+                }
+                PlanAction::Create => {
+                    writer.push(self.write_of(&job, None, Provenance::Created, false));
+                }
+                PlanAction::Update { customer_id, .. } => {
+                    let previous = job
+                        .link
+                        .as_ref()
+                        .filter(|l| l.customer_id == customer_id)
+                        .and_then(|l| l.values.as_ref());
+                    let provenance = Provenance::Linked(previous);
+                    let write = self.write_of(&job, Some(customer_id), provenance, false);
+                    writer.push(write);
+                }
+                PlanAction::Adopt { customer_id, .. } => {
+                    let write = self.write_of(&job, Some(customer_id), Provenance::Adopted, true);
+                    writer.push(write);
+                }
+            }
+        }
+        self.check_first_write(run, &mut writer, &mut changes, &mut customer_of)
+            .await?;
+        let now = self.clock.now();
+        let (written_changes, written) = writer.flush(&run.report, now).await;
+        changes = changes.extend(written_changes);
+        customer_of.extend(written);
+        if self.config.orders_group.is_some() {
+            let items = self.sync_order_items(run, &customer_of, orders_of).await?;
+            changes = changes.extend(items);
+        }
+        self.store.apply(&self.config.name, changes).await?;
+        Ok(())
+    }
+
+    /// The write of a job to `target` (`None`: a create).
+    fn write_of(
+        &self,
+        job: &CustomerJob,
+        target: Option<u64>,
+        provenance: Provenance<'_>,
+        adopting: bool,
+    ) -> Write {
+        Write::new(
+            job.client_id(),
+            target,
+            adopting,
+            &job.mapped.input,
+            job.current.as_ref(),
+            provenance,
+            job.fingerprint.clone(),
+            &self.config,
+        )
+    }
+}
+
+/// The records with a client id, one per client (the last one read wins, in first-seen
+/// order); those without are counted as failures of the run. Synced, they would all become
+/// one Thulium customer with shop ID 0; they are not stored as failures either, as there is
+/// no id to retry them by.
+fn usable_clients(run: &Run, clients: Vec<Client>) -> Vec<Client> {
+    let mut position: HashMap<u64, usize> = HashMap::new();
+    let mut unique: Vec<Client> = Vec::with_capacity(clients.len());
+    let mut missing = 0u64;
+    for client in clients {
+        if client.client_id == MISSING_CLIENT_ID {
+            missing += 1;
+            continue;
+        }
+        match position.get(&client.client_id) {
+            Some(&i) => unique[i] = client,
+            None => {
+                position.insert(client.client_id, unique.len());
+                unique.push(client);
+            }
+        }
+    }
+    if missing > 0 {
+        tracing::warn!(records = missing, "shop records without clientId left out");
+        run.tally(|r| {
+            r.customers_seen += missing;
+            r.failed.extend((0..missing).map(|_| FailureEntry {
+                client_id: MISSING_CLIENT_ID,
+                reason: "shop record without clientId".to_owned(),
+            }));
+        });
+    }
+    unique
+}
+
+/// The client id a shop record without `clientId` decodes to (see `iai-shop-client`).
+const MISSING_CLIENT_ID: u64 = 0;
