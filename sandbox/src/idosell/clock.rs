@@ -4,16 +4,24 @@
 //! second would share a modification date. The simulator makes every change take its own
 //! second ([`SimClock::tick`] never returns the same time twice), and lets tests set or
 //! advance the time instead of sleeping.
+//!
+//! Like the real shop, the simulator stamps records in the shop's local time — by default
+//! Europe/Warsaw, [`DEFAULT_SHOP_ZONE`] — whatever the machine's own zone (`TZ`) is.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use chrono::{Duration, Local, NaiveDateTime, Timelike};
+use chrono::{Duration, NaiveDateTime, Timelike, Utc};
+use chrono_tz::Tz;
+
+/// The zone a wall clock stamps in unless told otherwise: most IdoSell shops are Polish.
+pub const DEFAULT_SHOP_ZONE: Tz = chrono_tz::Europe::Warsaw;
 
 /// A shared clock, cloned cheaply; clones see the same time.
 ///
 /// Two modes: [`SimClock::manual`] stands still until set, advanced or ticked (for
-/// deterministic tests); [`SimClock::wall`] follows the local wall clock plus an offset (for
-/// the demo, so that a sync daemon's own clock and the shop's agree).
+/// deterministic tests); [`SimClock::wall`] follows the wall clock in the shop's zone plus an
+/// offset (for the demo, so that a sync daemon reading "now" in the same zone agrees with the
+/// shop).
 #[derive(Clone, Debug)]
 pub struct SimClock {
     inner: Arc<Mutex<ClockState>>,
@@ -25,6 +33,8 @@ struct ClockState {
     manual: Option<NaiveDateTime>,
     /// Added to the wall clock in wall mode.
     offset: Duration,
+    /// The shop's zone: the wall clock is read in it.
+    zone: Tz,
     /// The last time handed out by `tick`.
     last_tick: Option<NaiveDateTime>,
 }
@@ -35,17 +45,32 @@ impl SimClock {
         Self::with_state(ClockState {
             manual: Some(truncate(start)),
             offset: Duration::zero(),
+            zone: DEFAULT_SHOP_ZONE,
             last_tick: None,
         })
     }
 
-    /// A clock that follows the local wall clock (the shop's time zone is assumed local).
+    /// A clock that follows the wall clock in [`DEFAULT_SHOP_ZONE`] (Europe/Warsaw), whatever
+    /// the machine's zone.
     pub fn wall() -> Self {
+        Self::wall_in(DEFAULT_SHOP_ZONE)
+    }
+
+    /// A clock that follows the wall clock in the shop's `zone` (an IANA zone), whatever
+    /// the machine's zone.
+    pub fn wall_in(zone: Tz) -> Self {
         Self::with_state(ClockState {
             manual: None,
             offset: Duration::zero(),
+            zone,
             last_tick: None,
         })
+    }
+
+    /// The zone a wall clock reads the time in ([`DEFAULT_SHOP_ZONE`] for a manual clock,
+    /// which shows whatever it is set to).
+    pub fn zone(&self) -> Tz {
+        self.lock().zone
     }
 
     fn with_state(state: ClockState) -> Self {
@@ -80,7 +105,7 @@ impl SimClock {
         let time = truncate(time);
         match state.manual {
             Some(_) => state.manual = Some(time),
-            None => state.offset = time - wall_now(),
+            None => state.offset = time - wall_now(state.zone),
         }
         state.last_tick = None;
     }
@@ -104,13 +129,13 @@ impl ClockState {
     fn now(&self) -> NaiveDateTime {
         match self.manual {
             Some(time) => time,
-            None => truncate(wall_now() + self.offset),
+            None => truncate(wall_now(self.zone) + self.offset),
         }
     }
 }
 
-fn wall_now() -> NaiveDateTime {
-    Local::now().naive_local()
+fn wall_now(zone: Tz) -> NaiveDateTime {
+    Utc::now().with_timezone(&zone).naive_local()
 }
 
 fn truncate(time: NaiveDateTime) -> NaiveDateTime {
@@ -148,5 +173,31 @@ mod tests {
         assert!(now >= at(12, 0, 0) && now <= at(12, 0, 5), "{now}");
         let first = clock.tick();
         assert!(clock.tick() > first);
+    }
+
+    #[test]
+    fn wall_clock_stamps_in_the_shop_zone_not_the_machines() {
+        let shop_time = |zone: Tz| truncate(Utc::now().with_timezone(&zone).naive_local());
+        for (clock, zone) in [
+            (SimClock::wall(), chrono_tz::Europe::Warsaw),
+            (
+                SimClock::wall_in(chrono_tz::Asia::Tokyo),
+                chrono_tz::Asia::Tokyo,
+            ),
+            (
+                SimClock::wall_in(chrono_tz::America::New_York),
+                chrono_tz::America::New_York,
+            ),
+        ] {
+            assert_eq!(clock.zone(), zone);
+            let before = shop_time(zone);
+            let stamped = clock.tick();
+            let after = shop_time(zone);
+            assert!(before <= stamped && stamped <= after, "{zone}: {stamped}");
+        }
+        assert_eq!(
+            SimClock::manual(at(10, 0, 0)).zone(),
+            chrono_tz::Europe::Warsaw
+        );
     }
 }
