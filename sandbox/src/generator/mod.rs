@@ -4,8 +4,11 @@
 //! firms with a valid NIP, guests (`isUnregistered`), customers without e-mail or phone,
 //! phones in mixed formats (`+48 601 234 567`, `601234567`, `0048601234567`, ...), several
 //! shops, Allegro buyers with masked `alias+suffix@allegromail.pl` addresses and marketplace
-//! logins, every order status, PLN and EUR. [`ChangeGenerator`] draws changes for
-//! incremental tests.
+//! logins, every order status, PLN and EUR; optionally registered customers who also have a
+//! guest account with the same e-mail ([`GeneratorConfig::guest_pair_share`],
+//! [`guest_pairs`]). [`ChangeGenerator`] draws changes for incremental tests.
+//! [`agent_contacts`] draws the contacts call-center agents typed into a Thulium tenant
+//! before any sync, some of them shop clients written the agents' way.
 //!
 //! ```
 //! use sandbox::generator::{GeneratorConfig, generate};
@@ -17,9 +20,11 @@
 //! assert_eq!(generate(&config).orders, shop.orders); // same seed, same data
 //! ```
 
+mod agents;
 mod changes;
 mod names;
 mod orders;
+mod pairs;
 mod people;
 
 use std::sync::Arc;
@@ -28,14 +33,19 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+pub use agents::{
+    AgentContact, AgentContactGenerator, AgentContactKind, AgentContacts, LostValue,
+    agent_contacts, national_number,
+};
 pub use changes::ChangeGenerator;
 use orders::AllegroBuyer;
+pub use pairs::{GuestPair, guest_pairs};
 use people::Persona;
 
 use crate::idosell::{OrderAccount, ShopCustomer, ShopOrder, build_order};
 
 /// What to generate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GeneratorConfig {
     /// Seed of every random choice.
     pub seed: u64,
@@ -47,7 +57,18 @@ pub struct GeneratorConfig {
     pub shops: u64,
     /// The generation's "now": every date lies before it.
     pub now: NaiveDateTime,
+    /// Share (0.0..=1.0) of registered customers with an e-mail who also have a **guest
+    /// account with the same e-mail** (`isUnregistered: "y"`, login `guest_{clientId}`,
+    /// same names, the phone in another format, sometimes another address; a quarter of
+    /// them with the e-mail typed in another case). Each guest takes the place of another
+    /// generated customer, so `customers` stays the total; the guest's id is random
+    /// relative to the registered one. List the pairs with [`guest_pairs`]. Default 0.0
+    /// (no pairs, and the data is exactly what it was before this setting existed).
+    pub guest_pair_share: f64,
 }
+
+/// Shares are never NaN in practice; comparing configurations is for tests.
+impl Eq for GeneratorConfig {}
 
 impl Default for GeneratorConfig {
     fn default() -> Self {
@@ -57,6 +78,7 @@ impl Default for GeneratorConfig {
             orders: 300,
             shops: 3,
             now: default_now(),
+            guest_pair_share: 0.0,
         }
     }
 }
@@ -95,6 +117,12 @@ pub fn generate(config: &GeneratorConfig) -> GeneratedShop {
         customers.push(customer);
         allegro.push(buyer);
     }
+    pairs::make_guest_twins(
+        &mut customers,
+        &allegro,
+        config.guest_pair_share,
+        config.seed,
+    );
     let orders = orders(&mut rng, &customers, &allegro, config);
     GeneratedShop {
         customers,

@@ -24,8 +24,9 @@ pub(crate) async fn create(
     State(state): State<AppState>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let phones_as_typed = state.quirks().phones_as_typed;
     each_item(&state, &body, |store, item| {
-        match parse_customer(item, &state.schema, Mode::Create) {
+        match parse_customer(item, &state.schema, Mode::Create, phones_as_typed) {
             Ok(patch) => json!({"status": 201, "customer_id": store.create(patch, now())}),
             Err(errors) => item_error(StatusCode::BAD_REQUEST, None, errors),
         }
@@ -36,11 +37,12 @@ pub(crate) async fn update(
     State(state): State<AppState>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let phones_as_typed = state.quirks().phones_as_typed;
     each_item(&state, &body, |store, item| {
         let Some(id) = item_customer_id(item) else {
             return missing_id_error();
         };
-        match parse_customer(item, &state.schema, Mode::Update) {
+        match parse_customer(item, &state.schema, Mode::Update, phones_as_typed) {
             Ok(patch) => outcome(id, store.update(id, patch, now()).map_err(missing_error)),
             Err(errors) => item_error(StatusCode::BAD_REQUEST, Some(id), errors),
         }

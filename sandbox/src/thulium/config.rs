@@ -1,6 +1,9 @@
 //! What a simulated Thulium tenant looks like at start: users, custom fields, field groups.
 
+use super::agents::MidReadChanges;
+use super::quirks::ThuliumQuirks;
 use super::record::CustomerRecord;
+use crate::generator::AgentContact;
 
 /// The type an administrator gave a simple custom field in the panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +100,16 @@ pub struct ThuliumSimConfig {
     pub numbers_as_strings: bool,
     /// Loopback port to listen on (0: any free port).
     pub port: u16,
+    /// Contacts agents made before any sync (see
+    /// [`agent_contacts`](crate::generator::agent_contacts)), stored after
+    /// `initial_customers` in this order (a `customer_id` of 0 gets the next free id) and
+    /// listed by [`ThuliumSim::agent_contacts`](super::ThuliumSim::agent_contacts). Empty by
+    /// default.
+    pub agent_contacts: Vec<AgentContact>,
+    /// Tenant behaviours that make a client's life harder; all off by default.
+    pub quirks: ThuliumQuirks,
+    /// Agents adding and deleting contacts during tenant reads; off (`None`) by default.
+    pub mid_read_changes: Option<MidReadChanges>,
 }
 
 impl Default for ThuliumSimConfig {
@@ -127,6 +140,9 @@ impl Default for ThuliumSimConfig {
             seed: 0,
             initial_customers: Vec::new(),
             numbers_as_strings: true,
+            agent_contacts: Vec::new(),
+            quirks: ThuliumQuirks::default(),
+            mid_read_changes: None,
         }
     }
 }

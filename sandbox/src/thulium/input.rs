@@ -54,11 +54,13 @@ const OTHER_KEYS: [&str; 8] = [
 
 const ADDRESS_KEYS: [&str; 3] = ["address", "invoice_address", "mail_drop_address"];
 
-/// Validates `body` against the tenant's `schema`.
+/// Validates `body` against the tenant's `schema`. With `phones_as_typed` valid phones are
+/// kept as written (trimmed) instead of without their formatting characters.
 pub(crate) fn parse_customer(
     body: &Value,
     schema: &Schema,
     mode: Mode,
+    phones_as_typed: bool,
 ) -> Result<CustomerPatch, Vec<ErrorItem>> {
     let Some(object) = body.as_object() else {
         return Err(vec![ErrorItem::new(
@@ -84,7 +86,12 @@ pub(crate) fn parse_customer(
         }
     }
     patch.emails = read_list(object, "email", normalize_email, &mut errors);
-    patch.phones = read_list(object, "phone_number", normalize_phone, &mut errors);
+    let phone: fn(&str) -> Result<String, ErrorItem> = if phones_as_typed {
+        phone_as_typed
+    } else {
+        normalize_phone
+    };
+    patch.phones = read_list(object, "phone_number", phone, &mut errors);
     patch.company_id = read_company_id(object, &mut errors);
     let [address, invoice, mail_drop] =
         ADDRESS_KEYS.map(|key| read_address(object, key, &mut errors));
@@ -209,6 +216,11 @@ pub(crate) fn normalize_phone(text: &str) -> Result<String, ErrorItem> {
             "Wrong format of phone number.",
         ))
     }
+}
+
+/// A valid phone (see [`normalize_phone`]) exactly as written.
+fn phone_as_typed(text: &str) -> Result<String, ErrorItem> {
+    normalize_phone(text).map(|_| text.to_owned())
 }
 
 fn read_company_id(

@@ -4,7 +4,7 @@
 //!
 //! | Method | Path | Answer |
 //! |---|---|---|
-//! | GET | `customers` | `{"count": total, "result": [...]}`; filters `email`, `phone_number`, `identifier`, `nip`, `company_id`, `type`, `group`, `custom_fields[Name]` / `custom_fields[Name][i]`; `include_*` flags; `limit` 1..=1000 (default 100), `offset` |
+//! | GET | `customers` | `{"count": total, "result": [...]}` (or without `count`, or a bare array: [`ListShape`]); filters `email`, `phone_number`, `identifier`, `nip`, `company_id`, `type`, `group`, `custom_fields[Name]` / `custom_fields[Name][i]`; `include_*` flags; `limit` 1..=1000 (default 100), `offset` |
 //! | POST | `customers` | 201 `{"customer_id": N}` |
 //! | GET / PUT / DELETE | `customers/{id}` | 200 customer / 204 / 204; 404 unknown, 410 deleted |
 //! | POST / PUT / DELETE | `batch/customers` | 207 with one result per item (see below) |
@@ -36,11 +36,20 @@
 //! - **Reads**: numeric custom fields are read back as strings unless
 //!   [`ThuliumSimConfig::numbers_as_strings`] is off; `custom_fields` and addresses appear only
 //!   with their `include_*` flag.
-//! - **Search**: e-mail matching ignores case and looks at every stored address (not only the
-//!   one shown); phone search normalises the query like a write; an empty filter value
-//!   (`phone_number=`) finds customers *without* that value, for every scalar filter and for
-//!   custom fields; different custom fields AND, alternatives of one field OR; an unknown
-//!   custom field in a filter is a 400; results come in id order.
+//! - **Search**: e-mail matching ignores case and surrounding spaces and looks at every
+//!   stored address (not only the one shown); phone matching ignores spaces, dashes, dots and
+//!   parentheses on both sides; an empty filter value (`phone_number=`) finds customers
+//!   *without* that value, for every scalar filter and for custom fields; different custom
+//!   fields AND, alternatives of one field OR; an unknown custom field in a filter is a 400.
+//! - **Order**: every customer list is in `customer_id` order, ascending and stable (a
+//!   customer keeps its place; new customers get higher ids and sort last).
+//! - **Quirks** ([`ThuliumQuirks`], all off by default, [`ThuliumQuirks::least_convenient`]
+//!   turns them on): lists without `count` or as a bare array, `email` matching a substring,
+//!   `phone_number` matching the digits of the whole stored number only, phones stored as
+//!   typed. Switchable at run time ([`ThuliumSim::set_quirks`]).
+//! - **Agents** ([`ThuliumSimConfig::agent_contacts`]): contacts agents made before any sync,
+//!   listed with what they typed by [`ThuliumSim::agent_contacts`]; with
+//!   [`MidReadChanges`], agents add and delete contacts between the pages of a tenant read.
 //! - **Field groups**: the group list is a bare array, the item list is `{"count", "result"}`;
 //!   `PUT` replaces an item's values; deleting a customer deletes its items; ids of groups and
 //!   fields are assigned from 1 at start.
@@ -57,6 +66,7 @@
 //! # }
 //! ```
 
+mod agents;
 mod auth;
 mod batch;
 mod config;
@@ -64,6 +74,7 @@ mod customers;
 mod error;
 mod field_groups;
 mod input;
+mod quirks;
 mod record;
 mod render;
 mod schema;
@@ -72,19 +83,23 @@ mod state;
 mod store;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
 use axum::routing::get;
 use url::Url;
 
+pub use agents::{MidReadChanges, MidReadEvent};
 pub use config::{
     CustomFieldDef, CustomFieldKind, FieldGroupDef, RestrictedUser, ThuliumSimConfig,
 };
+pub use quirks::{ListShape, ThuliumQuirks};
 pub use record::{Address, CustomerRecord, FieldGroupItemRecord};
 
 use crate::faults::{Faults, instrument};
+use crate::generator::{AgentContact, LostValue};
 use crate::metrics::RequestCounters;
+use agents::AgentBook;
 use schema::Schema;
 use state::AppState;
 use store::Store;
@@ -115,9 +130,16 @@ impl ThuliumSim {
         for customer in config.initial_customers.iter().cloned() {
             store.insert(customer);
         }
+        let mut agents = AgentBook::default();
+        for contact in config.agent_contacts.iter().cloned() {
+            agents.seed(&mut store, contact);
+        }
+        agents.set_mid_read(config.mid_read_changes.clone());
         let state = AppState {
             store: Arc::new(RwLock::new(store)),
             schema: Arc::new(schema),
+            agents: Arc::new(Mutex::new(agents)),
+            quirks: Arc::new(Mutex::new(config.quirks)),
         };
         let faults = Faults::new(config.seed);
         let counters = RequestCounters::default();
@@ -204,6 +226,48 @@ impl ThuliumSim {
     /// How many customers are stored.
     pub fn customer_count(&self) -> usize {
         self.state.read().len()
+    }
+
+    /// The quirks currently reproduced.
+    pub fn quirks(&self) -> ThuliumQuirks {
+        self.state.quirks()
+    }
+
+    /// Switches quirks on or off for the following requests.
+    pub fn set_quirks(&self, quirks: ThuliumQuirks) {
+        self.state.set_quirks(quirks);
+    }
+
+    /// Switches mid-read changes on (replacing any running ones, their read count starting
+    /// again) or off (`None`) for the following requests. Events already logged are kept.
+    pub fn set_mid_read_changes(&self, changes: Option<MidReadChanges>) {
+        self.state.agents().set_mid_read(changes);
+    }
+
+    /// Every contact agents made — seeded at start or added during tenant reads, deleted
+    /// by agents or not — in id order, as the agent typed it (not as it is now: compare with
+    /// [`customer`](Self::customer) or use [`lost_agent_values`](Self::lost_agent_values)).
+    pub fn agent_contacts(&self) -> Vec<AgentContact> {
+        self.state.agents().contacts().cloned().collect()
+    }
+
+    /// Ids of the agent contacts that agents themselves deleted during tenant reads.
+    pub fn agent_deleted_ids(&self) -> Vec<u64> {
+        self.state.agents().deleted_by_agents()
+    }
+
+    /// Agent-entered e-mails and phones that are no longer on their contact, for every agent
+    /// contact agents did not delete themselves (a contact deleted through the API loses all
+    /// its values). Empty when a sync kept everything agents typed; see
+    /// [`AgentContact::lost_values`] for how values are compared.
+    pub fn lost_agent_values(&self) -> Vec<LostValue> {
+        let store = self.state.read();
+        self.state.agents().lost_values(&store)
+    }
+
+    /// What agents did during tenant reads so far, in order.
+    pub fn mid_read_events(&self) -> Vec<MidReadEvent> {
+        self.state.agents().events()
     }
 }
 

@@ -3,7 +3,8 @@
 
 use super::config::CustomFieldKind;
 use super::error::{ApiError, code};
-use super::input::{normalize_phone, parse_number};
+use super::input::parse_number;
+use super::quirks::ThuliumQuirks;
 use super::record::CustomerRecord;
 use super::schema::Schema;
 use super::store::custom_field_key;
@@ -14,7 +15,8 @@ pub(crate) const DEFAULT_LIMIT: usize = 100;
 pub(crate) const MAX_LIMIT: usize = 1000;
 
 /// One search condition. `None` values come from an empty parameter (`phone_number=`) and
-/// match customers *without* that value.
+/// match customers *without* that value. E-mail and phone values are kept as sent (trimmed);
+/// how they match depends on the [`ThuliumQuirks`] of the query.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Filter {
     Email(Option<String>),
@@ -47,6 +49,8 @@ pub(crate) struct CustomerQuery {
     pub include: Include,
     pub limit: usize,
     pub offset: usize,
+    /// The matching rules in force when the request came.
+    pub quirks: ThuliumQuirks,
 }
 
 /// Percent-decoded `(key, value)` pairs of a raw query string.
@@ -116,7 +120,11 @@ pub(crate) fn paging(pairs: &[(String, String)]) -> Result<(usize, usize), ApiEr
 }
 
 impl CustomerQuery {
-    pub fn parse(raw: Option<&str>, schema: &Schema) -> Result<Self, ApiError> {
+    pub fn parse(
+        raw: Option<&str>,
+        schema: &Schema,
+        quirks: ThuliumQuirks,
+    ) -> Result<Self, ApiError> {
         let pairs = query_pairs(raw);
         let (limit, offset) = paging(&pairs)?;
         let mut filters = Vec::new();
@@ -124,9 +132,7 @@ impl CustomerQuery {
         for (key, value) in &pairs {
             let filter = match key.as_str() {
                 "email" => Filter::Email(non_empty(value)),
-                "phone_number" => {
-                    Filter::Phone(non_empty(value).map(|phone| normalized_phone(&phone)))
-                }
+                "phone_number" => Filter::Phone(non_empty(value)),
                 "identifier" => Filter::Identifier(non_empty(value)),
                 "nip" => Filter::Nip(non_empty(value)),
                 "type" => Filter::Type(non_empty(value)),
@@ -155,18 +161,60 @@ impl CustomerQuery {
             include: Include::from_pairs(&pairs),
             limit,
             offset,
+            quirks,
         })
     }
 
     pub fn matches(&self, record: &CustomerRecord) -> bool {
         self.filters
             .iter()
-            .all(|filter| filter_matches(filter, record))
+            .all(|filter| filter_matches(filter, record, self.quirks))
+    }
+
+    /// A tenant read: a list without any filter (paging and `include_*` flags aside).
+    pub fn is_tenant_read(&self) -> bool {
+        self.filters.is_empty()
     }
 }
 
-fn normalized_phone(phone: &str) -> String {
-    normalize_phone(phone).unwrap_or_else(|_| phone.to_owned())
+/// The key an e-mail is indexed and compared by when the whole address must match.
+pub(crate) fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// The key a phone is indexed by: its digits. Both matching modes imply equal digits.
+pub(crate) fn phone_index_key(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The phone without the formatting characters a write removes (`+` kept).
+fn phone_without_formatting(phone: &str) -> String {
+    phone
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect()
+}
+
+/// Whether a stored phone matches a `phone_number` query (see
+/// [`ThuliumQuirks::phone_search_digits_only`]).
+fn phone_matches(query: &str, stored: &str, digits_only: bool) -> bool {
+    if digits_only {
+        let digits = phone_index_key(query);
+        !digits.is_empty() && digits == phone_index_key(stored)
+    } else {
+        phone_without_formatting(query) == phone_without_formatting(stored)
+    }
+}
+
+/// Whether a stored address matches an `email` query (see
+/// [`ThuliumQuirks::email_substring_search`]).
+fn email_matches(query: &str, stored: &str, substring: bool) -> bool {
+    if substring {
+        stored.to_lowercase().contains(&query.trim().to_lowercase())
+    } else {
+        email_key(stored) == email_key(query)
+    }
 }
 
 fn parse_company_id(value: &str) -> Result<Option<u64>, ApiError> {
@@ -215,21 +263,21 @@ fn custom_search_value(
     Ok(Some(text))
 }
 
-fn filter_matches(filter: &Filter, record: &CustomerRecord) -> bool {
+fn filter_matches(filter: &Filter, record: &CustomerRecord, quirks: ThuliumQuirks) -> bool {
     let text_matches = |wanted: &Option<String>, stored: &Option<String>| match wanted {
         Some(wanted) => stored.as_deref() == Some(wanted.as_str()),
         None => stored.is_none(),
     };
     match filter {
-        Filter::Email(Some(email)) => {
-            let email = email.to_lowercase();
-            record
-                .emails
-                .iter()
-                .any(|stored| stored.to_lowercase() == email)
-        }
+        Filter::Email(Some(email)) => record
+            .emails
+            .iter()
+            .any(|stored| email_matches(email, stored, quirks.email_substring_search)),
         Filter::Email(None) => record.emails.is_empty(),
-        Filter::Phone(Some(phone)) => record.phones.iter().any(|stored| stored == phone),
+        Filter::Phone(Some(phone)) => record
+            .phones
+            .iter()
+            .any(|stored| phone_matches(phone, stored, quirks.phone_search_digits_only)),
         Filter::Phone(None) => record.phones.is_empty(),
         Filter::Identifier(wanted) => text_matches(wanted, &record.identifier),
         Filter::Nip(wanted) => text_matches(wanted, &record.nip),

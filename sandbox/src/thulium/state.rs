@@ -1,19 +1,26 @@
 //! State shared by the handlers: the store behind a lock and the fixed schema.
 
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use axum::body::Bytes;
 use serde_json::Value;
 
+use super::agents::AgentBook;
 use super::error::{ApiError, code};
+use super::quirks::ThuliumQuirks;
 use super::schema::Schema;
 use super::store::{Missing, Store};
 
 /// Cheap to clone; every clone sees the same tenant.
+///
+/// Lock order, to stay free of deadlocks: `store` before `agents`; `quirks` is only ever
+/// held alone (it is copied out).
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub store: Arc<RwLock<Store>>,
     pub schema: Arc<Schema>,
+    pub agents: Arc<Mutex<AgentBook>>,
+    pub quirks: Arc<Mutex<ThuliumQuirks>>,
 }
 
 impl AppState {
@@ -25,6 +32,19 @@ impl AppState {
 
     pub fn write(&self) -> RwLockWriteGuard<'_, Store> {
         self.store.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Take after the store lock, never before.
+    pub fn agents(&self) -> MutexGuard<'_, AgentBook> {
+        self.agents.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn quirks(&self) -> ThuliumQuirks {
+        *self.quirks.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn set_quirks(&self, quirks: ThuliumQuirks) {
+        *self.quirks.lock().unwrap_or_else(PoisonError::into_inner) = quirks;
     }
 }
 

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::input::{CustomerPatch, apply_patch};
 use super::record::{CustomerRecord, FieldGroupItemRecord};
-use super::search::{CustomerQuery, Filter};
+use super::search::{CustomerQuery, Filter, email_key, phone_index_key};
 
 /// Why a customer could not be found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +24,9 @@ pub(crate) struct Store {
     customers: BTreeMap<u64, CustomerRecord>,
     deleted: BTreeSet<u64>,
     next_customer_id: u64,
-    /// Lower-cased e-mail → customers.
+    /// Trimmed, lower-cased e-mail → customers.
     by_email: HashMap<String, Ids>,
+    /// Digits of a phone → customers.
     by_phone: HashMap<String, Ids>,
     by_identifier: HashMap<String, Ids>,
     /// (field name, value as text) → customers.
@@ -131,7 +132,7 @@ impl Store {
         change.apply(&mut self.by_custom_field, keys.custom_fields, id);
     }
 
-    /// Matching customers in id order: `(total, page)`.
+    /// Matching customers in id order (ascending, stable): `(total, page)`.
     pub fn search(&self, query: &CustomerQuery) -> (usize, Vec<&CustomerRecord>) {
         let matching = self
             .candidates(query)
@@ -162,8 +163,13 @@ impl Store {
                 index.get(key).cloned().unwrap_or_default()
             };
             match filter {
-                Filter::Email(Some(email)) => narrow(lookup(&self.by_email, &email.to_lowercase())),
-                Filter::Phone(Some(phone)) => narrow(lookup(&self.by_phone, phone)),
+                // A substring can be anywhere in an address: no index helps.
+                Filter::Email(Some(email)) if !query.quirks.email_substring_search => {
+                    narrow(lookup(&self.by_email, &email_key(email)))
+                }
+                Filter::Phone(Some(phone)) => {
+                    narrow(lookup(&self.by_phone, &phone_index_key(phone)))
+                }
                 Filter::Identifier(Some(identifier)) => {
                     narrow(lookup(&self.by_identifier, identifier))
                 }
@@ -246,12 +252,12 @@ struct IndexKeys {
 impl IndexKeys {
     fn of(record: &CustomerRecord) -> Self {
         Self {
-            emails: record
-                .emails
+            emails: record.emails.iter().map(|email| email_key(email)).collect(),
+            phones: record
+                .phones
                 .iter()
-                .map(|email| email.to_lowercase())
+                .map(|phone| phone_index_key(phone))
                 .collect(),
-            phones: record.phones.clone(),
             identifier: record.identifier.clone(),
             custom_fields: record
                 .custom_fields
