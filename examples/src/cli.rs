@@ -5,9 +5,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono_tz::Tz;
 use clap::Args;
 use secrecy::SecretString;
-use sync_core::config::{DEFAULT_LAST_ORDER_DATE_FIELD, DEFAULT_SHOP_ID_FIELD, IntegrationConfig};
+use sync_core::config::{
+    DEFAULT_LAST_ORDER_DATE_FIELD, DEFAULT_SHOP_ID_FIELD, IntegrationConfig, PhoneFormat,
+    parse_time_zone,
+};
 use url::Url;
 
 use crate::settings::{
@@ -48,6 +52,15 @@ pub struct ConnectionArgs {
     /// A text Thulium custom field for the buyer's Allegro login (not written when absent).
     #[arg(long)]
     pub allegro_login_field: Option<String>,
+    /// The shop's time zone, an IANA name: IdoSell stamps changes in the shop's local time,
+    /// whatever the zone of this machine [default: Europe/Warsaw]. With --config, set
+    /// `shop_time_zone` per integration instead.
+    #[arg(long, value_name = "ZONE", value_parser = zone_arg, conflicts_with = "config")]
+    pub shop_time_zone: Option<Tz>,
+    /// How phone numbers are written to Thulium: `e164` (+48601234567) or `national`
+    /// (601234567) [default: e164]. With --config, set `phone_format` per integration instead.
+    #[arg(long, value_name = "FORMAT", conflicts_with = "config")]
+    pub phone_format: Option<PhoneFormat>,
     /// The SQLite state file (links, fingerprints, cursors); in memory when absent.
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
@@ -86,6 +99,12 @@ impl ConnectionArgs {
         config.fields.shop_id = self.id_field;
         config.fields.last_order_date = self.last_order_field;
         config.fields.allegro_login = self.allegro_login_field;
+        if let Some(zone) = self.shop_time_zone {
+            config.shop_time_zone = zone;
+        }
+        if let Some(format) = self.phone_format {
+            config.phone_format = format;
+        }
         config
             .validate()
             .map_err(|error| SettingsError(error.to_string()))?;
@@ -114,6 +133,11 @@ impl ConnectionArgs {
             )?,
         })
     }
+}
+
+/// `--shop-time-zone`: an IANA name, with the same message as in the config file.
+fn zone_arg(name: &str) -> Result<Tz, String> {
+    parse_time_zone(name).map_err(|error| error.problem)
 }
 
 fn required<T>(value: Option<T>, flag: &str, env: &str) -> Result<T, SettingsError> {
@@ -178,4 +202,70 @@ pub fn init_logging(default_level: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    }
+
+    const SHOP: [&str; 9] = [
+        "test",
+        "--shop-url",
+        "https://client1.idosell.com",
+        "--shop-api-key",
+        "k",
+        "--thulium-url",
+        "https://acme.thulium.com",
+        "--thulium-user",
+        "api",
+    ];
+
+    fn flags(extra: &[&str]) -> Result<IntegrationConfig, String> {
+        let mut args: Vec<&str> = SHOP.to_vec();
+        args.extend(["--thulium-password", "pw"]);
+        args.extend(extra);
+        let cli = Cli::try_parse_from(args).map_err(|e| e.to_string())?;
+        match cli.connection.target().map_err(|e| e.0)? {
+            Target::Real(settings) => Ok(settings.integrations[0].config.clone()),
+            Target::Demo => Err("demo".into()),
+        }
+    }
+
+    #[test]
+    fn shop_time_zone_and_phone_format_flags_set_the_flag_integration() {
+        let config = flags(&[]).unwrap();
+        assert_eq!(config.shop_time_zone, chrono_tz::Europe::Warsaw);
+        assert_eq!(config.phone_format, PhoneFormat::E164);
+        let config = flags(&[
+            "--shop-time-zone",
+            "Europe/Vilnius",
+            "--phone-format",
+            "national",
+        ])
+        .unwrap();
+        assert_eq!(config.shop_time_zone, chrono_tz::Europe::Vilnius);
+        assert_eq!(config.phone_format, PhoneFormat::National);
+    }
+
+    #[test]
+    fn bad_zone_or_format_flags_are_refused_by_name() {
+        let error = flags(&["--shop-time-zone", "Europe/Warsw"]).unwrap_err();
+        assert!(
+            error.contains("`Europe/Warsw` is not an IANA time-zone name"),
+            "{error}"
+        );
+        let error = flags(&["--phone-format", "local"]).unwrap_err();
+        assert!(error.contains("`local` is not a phone format"), "{error}");
+        // With a config file the zone is set per integration there.
+        let error = flags(&["--config", "sync.toml", "--shop-time-zone", "UTC"]).unwrap_err();
+        assert!(error.contains("cannot be used with"), "{error}");
+    }
 }

@@ -3,6 +3,7 @@
 //! custom fields, and [`Settings`] pointing at it. An empty tenant cannot show its custom
 //! fields to preflight; the engine verifies them on its first write.
 
+use chrono_tz::Tz;
 use sandbox::generator::{GeneratorConfig, generate};
 use sandbox::idosell::{ShopSimConfig, SimClock};
 use sandbox::thulium::ThuliumSimConfig;
@@ -39,11 +40,17 @@ impl Default for DemoOptions {
     }
 }
 
-/// Starts the sandbox with generated data. The shop's clock follows the wall clock (and
-/// the generated dates end now), so incremental windows of a daemon line up with the shop's
+/// Starts the sandbox with generated data. The shop's clock follows the wall clock in
+/// Europe/Warsaw whatever the machine's zone (and the generated dates end now), so the
+/// incremental windows of a daemon in the same `shop_time_zone` line up with the shop's
 /// modification dates.
 pub async fn start_sandbox(options: DemoOptions) -> std::io::Result<Sandbox> {
-    let clock = SimClock::wall();
+    start_sandbox_in(options, SimClock::wall().zone()).await
+}
+
+/// [`start_sandbox`] with a shop that stamps its records in `zone`.
+pub async fn start_sandbox_in(options: DemoOptions, zone: Tz) -> std::io::Result<Sandbox> {
+    let clock = SimClock::wall_in(zone);
     let data = generate(&GeneratorConfig {
         seed: options.seed,
         customers: options.customers,
@@ -64,10 +71,11 @@ pub async fn start_sandbox(options: DemoOptions) -> std::io::Result<Sandbox> {
 }
 
 /// Settings for one integration from the sandbox's shop into its Thulium tenant, with the
-/// default custom-field names (which the simulated tenant defines), state in memory and the
-/// [`DEMO_WEBHOOK_TOKEN`].
+/// default custom-field names (which the simulated tenant defines), the shop clock's zone,
+/// state in memory and the [`DEMO_WEBHOOK_TOKEN`].
 pub fn settings_for(sandbox: &Sandbox) -> Settings {
-    let config = IntegrationConfig::new(DEMO_INTEGRATION, sandbox.shop_url.clone());
+    let mut config = IntegrationConfig::new(DEMO_INTEGRATION, sandbox.shop_url.clone());
+    config.shop_time_zone = sandbox.shop().clock().zone();
     Settings {
         thulium: ThuliumSettings {
             url: sandbox.thulium_url.clone(),

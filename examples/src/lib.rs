@@ -34,7 +34,9 @@
 //! let checked = preflight(shop.as_ref(), crm.as_ref(), &[config.clone()]).await?;
 //!
 //! let store = Arc::new(SqliteStore::open_in_memory()?); // SqliteStore::open("state.sqlite") to keep it
-//! let engine = Engine::new(config, shop, crm, store, Arc::new(SystemClock::local()));
+//! // The engine's "now" in the shop's zone (`config.shop_time_zone`, Europe/Warsaw by default).
+//! let clock = Arc::new(SystemClock::for_integration(&config));
+//! let engine = Engine::new(config, shop, crm, store, clock);
 //! // A tenant without customers cannot show its custom fields: verify them on the first write.
 //! engine.after_preflight(&checked);
 //! let report = engine.full_sync(&|progress| eprintln!("{} customers", progress.customers_done)).await?;

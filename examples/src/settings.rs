@@ -19,6 +19,8 @@
 //! name = "main-shop"
 //! enabled = true                        # default true
 //! panel_url = "https://client1234.idosell.com"   # default: shop.url
+//! shop_time_zone = "Europe/Warsaw"      # default: the zone the shop stamps its dates in
+//! phone_format = "national"             # default "e164": +48601234567; national: 601234567
 //! fields = { shop_id = "IAI Shop ID", last_order_date = "IAI Shop last order date", allegro_login = "Allegro login" }
 //! shop = { url = "https://client1234.idosell.com", api_key_env = "MAIN_SHOP_API_KEY" }
 //! webhook = { token_env = "MAIN_SHOP_WEBHOOK_TOKEN" }   # for sync-daemon
@@ -31,8 +33,9 @@
 //! ```
 //!
 //! Every other key of an `[[integration]]` table is a setting of
-//! [`IntegrationConfig`] (`customer_link_template`, `phone_default_country`,
-//! `orders_group`, `matching`, `card_orders`, `locale`); unknown keys are an error.
+//! [`IntegrationConfig`] (`shop_time_zone`, `phone_format`, `customer_link_template`,
+//! `phone_default_country`, `orders_group`, `matching`, `card_orders`, `locale`); unknown
+//! keys are an error.
 
 use std::path::{Path, PathBuf};
 
@@ -316,6 +319,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use secrecy::ExposeSecret;
+    use sync_core::config::PhoneFormat;
 
     fn no_thulium() -> Result<ThuliumSettings, SettingsError> {
         Err(SettingsError::new("no thulium"))
@@ -409,6 +413,45 @@ mod tests {
             error.0.contains("two integrations are named `main`"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn shop_time_zone_and_phone_format_are_read_per_integration() {
+        let text = TWO.replace(
+            "name = \"outlet\"",
+            "name = \"outlet\"\nshop_time_zone = \"Europe/Berlin\"\nphone_format = \"national\"",
+        );
+        let settings = parse(&text, None, no_thulium).unwrap();
+        let [main, outlet] = &settings.integrations[..] else {
+            panic!("two integrations expected");
+        };
+        assert_eq!(main.config.shop_time_zone, chrono_tz::Europe::Warsaw);
+        assert_eq!(main.config.phone_format, PhoneFormat::E164);
+        assert_eq!(outlet.config.shop_time_zone, chrono_tz::Europe::Berlin);
+        assert_eq!(outlet.config.phone_format, PhoneFormat::National);
+
+        let text = TWO.replace(
+            "name = \"outlet\"",
+            "name = \"outlet\"\nshop_time_zone = \"Warsaw\"",
+        );
+        let error = parse(&text, None, no_thulium).err().unwrap();
+        assert!(error.0.starts_with("integration `outlet`: "), "{error}");
+        assert!(
+            error.0.contains("`Warsaw` is not an IANA time-zone name"),
+            "{error}"
+        );
+        let text = TWO.replace(
+            "name = \"main\"",
+            "name = \"main\"\nshop_timezone = \"UTC\"",
+        );
+        let error = parse(&text, None, no_thulium).err().unwrap();
+        assert!(error.0.contains("unknown field `shop_timezone`"), "{error}");
+        let text = TWO.replace(
+            "name = \"main\"",
+            "name = \"main\"\nphone_format = \"E.164\"",
+        );
+        let error = parse(&text, None, no_thulium).err().unwrap();
+        assert!(error.0.starts_with("integration `main`: "), "{error}");
     }
 
     #[test]

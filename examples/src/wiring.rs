@@ -1,6 +1,6 @@
 //! From [`Settings`] to running parts: one HTTP client per shop, one for the Thulium
-//! tenant, the state store, and one [`Engine`] per integration; plus the preflight over all
-//! of them.
+//! tenant, the state store, and one [`Engine`] per integration (its clock in the
+//! integration's `shop_time_zone`); plus the preflight over all of them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,7 +69,6 @@ impl Wiring {
             })?),
             None => Arc::new(MemoryStore::new()),
         };
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock::local());
         let integrations = settings
             .integrations
             .iter()
@@ -82,12 +81,15 @@ impl Wiring {
                         ))
                     })?,
                 ));
+                // "Now" in the shop's zone, whatever the machine's `TZ`.
+                let clock: Arc<dyn Clock> =
+                    Arc::new(SystemClock::for_integration(&integration.config));
                 let engine = Engine::builder(
                     integration.config.clone(),
                     Arc::clone(&shop),
                     Arc::clone(&crm),
                     Arc::clone(&store),
-                    Arc::clone(&clock),
+                    clock,
                 )
                 .options(options)
                 .build();
