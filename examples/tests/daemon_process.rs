@@ -3,11 +3,12 @@
 //! stops it with exit code 0 and its stop message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+mod common;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::daemon::{Daemon, lines_of, thulium_surname, wait_for_line};
 use examples::demo::{DemoOptions, start_sandbox};
 use sandbox::Sandbox;
 use sandbox::idosell::CustomerPatch;
@@ -16,18 +17,6 @@ const CUSTOMERS: usize = 60;
 const TOKEN: &str = "process-test-token";
 /// The name the daemon gives the one integration set by flags.
 const INTEGRATION: &str = "default";
-
-/// The daemon process; killed if the test ends before it stopped by itself.
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
 
 fn spawn_daemon(sandbox: &Sandbox) -> Daemon {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sync-daemon"));
@@ -49,59 +38,6 @@ fn spawn_daemon(sandbox: &Sandbox) -> Daemon {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     Daemon(command.spawn().unwrap())
-}
-
-/// Lines of a child's output as they come, read on a thread of their own.
-fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
-    let (sender, receiver) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { return };
-            if sender.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    receiver
-}
-
-/// Waits (without blocking the runtime) for a line that `wanted` accepts; every line read
-/// is kept in `seen`.
-async fn wait_for_line(
-    lines: &Receiver<String>,
-    seen: &mut Vec<String>,
-    timeout: Duration,
-    wanted: impl Fn(&str) -> bool,
-) -> String {
-    let deadline = Instant::now() + timeout;
-    loop {
-        while let Ok(line) = lines.try_recv() {
-            seen.push(line.clone());
-            if wanted(&line) {
-                return line;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no such line within {timeout:?}; seen:\n{}",
-            seen.join("\n")
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// The surname Thulium holds for shop client `client_id`, if it holds the customer.
-fn thulium_surname(sandbox: &Sandbox, client_id: u64) -> Option<String> {
-    sandbox
-        .thulium()
-        .snapshot()
-        .into_iter()
-        .find(|record| {
-            record.custom_fields.get("IAI Shop ID").is_some_and(|id| {
-                id.as_u64().or_else(|| id.as_str()?.parse().ok()) == Some(client_id)
-            })
-        })
-        .and_then(|record| record.surname)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

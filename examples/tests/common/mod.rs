@@ -1,10 +1,11 @@
 //! Shared set-up of the example tests: for the webhook receiver, the integrations it knows,
 //! a sink that records deliveries, and the receiver served on a loopback port with its
-//! worker; a generated sandbox with the clients and card server over it ([`sandbox_clients`]); and
-//! running the binaries ([`process`]).
+//! worker; a generated sandbox with the clients and card server over it ([`sandbox_clients`]);
+//! running the binaries ([`process`]); and `sync-daemon` as a child process ([`daemon`]).
 // Each test file compiles this module on its own and uses only part of it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod daemon;
 pub mod process;
 pub mod sandbox_clients;
 
