@@ -283,6 +283,14 @@ pub struct FakeCrm {
     /// The custom fields the tenant defines, when restricted: others are silently dropped
     /// on write (as real Thulium may do), and a read lists every defined one.
     pub defined_fields: Mutex<Option<Vec<String>>>,
+    /// Every e-mail address last written to each customer (a read shows only the first).
+    pub emails: Mutex<BTreeMap<u64, Vec<String>>>,
+    /// The `email` filter matches a substring of the address, as real Thulium may.
+    pub email_substring: std::sync::atomic::AtomicBool,
+    /// List answers carry no total.
+    pub no_total: std::sync::atomic::AtomicBool,
+    /// The next this many `customers_page` answers cannot be decoded.
+    pub undecodable_pages: AtomicU64,
 }
 
 impl FakeCrm {
@@ -298,7 +306,41 @@ impl FakeCrm {
             groups: Mutex::new(Vec::new()),
             items: Mutex::new(BTreeMap::new()),
             defined_fields: Mutex::new(None),
+            emails: Mutex::new(BTreeMap::new()),
+            email_substring: std::sync::atomic::AtomicBool::new(false),
+            no_total: std::sync::atomic::AtomicBool::new(false),
+            undecodable_pages: AtomicU64::new(0),
         }
+    }
+
+    /// Adds an agent-made contact (no shop ID) with these e-mails and phones; returns its id.
+    pub fn add_agent_contact(&self, surname: &str, emails: &[&str], phones: &[&str]) -> u64 {
+        let id = {
+            let mut next = self.next_id.lock().unwrap();
+            *next += 1;
+            *next
+        };
+        let emails: Vec<String> = emails.iter().map(|e| (*e).to_owned()).collect();
+        self.emails.lock().unwrap().insert(id, emails.clone());
+        self.insert(Customer {
+            customer_id: id,
+            surname: Some(surname.to_owned()),
+            email: emails.first().cloned(),
+            phone_number: phones.first().map(|p| (*p).to_owned()),
+            phone_numbers: phones.iter().map(|p| (*p).to_owned()).collect(),
+            ..Customer::default()
+        });
+        id
+    }
+
+    /// The shop ID each customer holds (`None`: an agent's contact nobody adopted).
+    pub fn tenant(&self) -> BTreeMap<u64, Option<i64>> {
+        self.customers
+            .lock()
+            .unwrap()
+            .values()
+            .map(|c| (c.customer_id, c.custom_fields.number(&self.id_field)))
+            .collect()
     }
 
     /// Defines a group with these field names (field ids 1, 2, …); returns its id.
@@ -391,6 +433,12 @@ impl FakeCrm {
             .collect();
         for name in defined.into_iter().flatten() {
             fields.entry(name).or_insert(Value::Null);
+        }
+        if !input.email.is_empty() {
+            self.emails
+                .lock()
+                .unwrap()
+                .insert(customer_id, input.email.clone());
         }
         let customer = Customer {
             customer_id,
@@ -496,10 +544,17 @@ impl CrmPort for FakeCrm {
     async fn find_by_email(&self, email: &str) -> Result<Vec<Customer>, PortError> {
         self.calls.hit("crm.find_by_email");
         self.calls.wait().await;
+        let substring = self.email_substring.load(Ordering::SeqCst);
+        let emails = self.emails.lock().unwrap();
         let customers = self.customers.lock().unwrap();
         Ok(customers
             .values()
-            .filter(|c| c.email.as_deref() == Some(email))
+            .filter(|c| {
+                let all = emails.get(&c.customer_id).cloned().unwrap_or_default();
+                all.iter()
+                    .chain(c.email.iter())
+                    .any(|e| e == email || (substring && e.contains(email)))
+            })
             .cloned()
             .collect())
     }
@@ -518,6 +573,14 @@ impl CrmPort for FakeCrm {
     async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError> {
         self.calls.hit("crm.customers_page");
         self.calls.wait().await;
+        let undecodable = self
+            .undecodable_pages
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if undecodable {
+            return Err(PortError::undecodable("answer cut short"));
+        }
+        let no_total = self.no_total.load(Ordering::SeqCst);
         let customers = self.customers.lock().unwrap();
         Ok(CrmPage {
             customers: customers
@@ -526,7 +589,7 @@ impl CrmPort for FakeCrm {
                 .take(limit as usize)
                 .cloned()
                 .collect(),
-            total: Some(customers.len() as u64),
+            total: (!no_total).then_some(customers.len() as u64),
         })
     }
 
