@@ -434,7 +434,11 @@ mod tests {
     #[test]
     fn phones_are_written_in_the_configured_format_once_each() {
         let (client, order) = client_and_order();
-        let e164 = map_customer(&client, &[order.clone()], &config(PhoneFormat::E164));
+        let e164 = map_customer(
+            &client,
+            std::slice::from_ref(&order),
+            &config(PhoneFormat::E164),
+        );
         assert_eq!(e164.input.phone_number, ["+48601234567", "+49301234567"]);
         let national = map_customer(&client, &[order], &config(PhoneFormat::National));
         // Home (Polish) numbers as Thulium shows them; the German one stays international.
