@@ -280,3 +280,22 @@ async fn an_undecodable_tenant_page_is_read_again_and_counted() {
     assert_eq!((report.created, report.adopted), (29, 1));
     assert!(report.failed.is_empty());
 }
+
+#[tokio::test]
+async fn a_claim_whose_write_never_landed_is_finished_as_an_adoption() {
+    use sync_core::engine::store::StateStore;
+    let world = World::new(shop_config("shop-a"), 30);
+    let contact = world
+        .crm
+        .add_agent_contact("Agent", &["klient5@example.pl"], &["22 111 22 33"]);
+    // A run claimed the contact for client 5 and was killed before its write.
+    world.store.claim("shop-a", 5, contact).await.unwrap();
+    let report = engine(&world, 2).full_sync(&no_progress).await.unwrap();
+    assert!(report.failed.is_empty(), "{report}");
+    // The contact was read before being written over, and the agent's landline kept.
+    assert_eq!(report.requests_of("crm.customer"), 1);
+    let written = world.crm.customers.lock().unwrap()[&contact].clone();
+    assert_eq!(written.phone_numbers, ["22 111 22 33"]);
+    assert_eq!(world.crm.tenant()[&contact], Some(5));
+    world.assert_held_once(1..=30);
+}

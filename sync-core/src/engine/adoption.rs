@@ -149,6 +149,7 @@ fn job_of(
         orders,
         link: None,
         current: adopts.then(|| candidate.contact.clone()),
+        adopting_unwritten: false,
         decision,
     }
 }

@@ -34,7 +34,7 @@ use super::worker::on_worker;
 use crate::window::Window;
 
 /// How many times in all a read is sent when its answer cannot be decoded.
-pub(crate) const READ_ATTEMPTS: u32 = 3;
+pub(crate) const READ_ATTEMPTS: u32 = 4;
 
 /// Requests per port method (`shop.customers_page`, `crm.create_customers`, …).
 #[derive(Debug, Default)]

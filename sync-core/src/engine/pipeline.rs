@@ -30,6 +30,7 @@ use crate::plan::{
 use super::engine::{Engine, Run};
 use super::error::SyncError;
 use super::lookup::Lookup;
+use super::ports::CrmPort;
 use super::report::{ConflictEntry, FailureEntry};
 use super::store::{AdoptionCandidate, Changes, Claim, LinkRecord};
 use super::writer::{Write, Writer};
@@ -59,6 +60,9 @@ pub(crate) struct CustomerJob {
     pub(crate) current: Option<ValueSet>,
     /// What to do.
     pub(crate) decision: PlanDecision,
+    /// The target is an agent's contact claimed by an adoption whose write never landed: its
+    /// values are the agent's, as in an adoption.
+    pub(crate) adopting_unwritten: bool,
 }
 
 impl CustomerJob {
@@ -137,6 +141,7 @@ impl Engine {
                     orders,
                     mapped,
                     current: None,
+                    adopting_unwritten: false,
                     decision: PlanDecision {
                         action: PlanAction::Create,
                         conflict: None,
@@ -202,7 +207,43 @@ impl Engine {
                     .map(values_on)
             });
         }
+        self.read_unknown_targets(run, &mut jobs).await?;
         Ok(jobs)
+    }
+
+    /// Reads the contacts about to be updated that the sync knows nothing of: linked (a claim
+    /// whose write never landed, or a link from before values were remembered) but neither
+    /// found by the ID field nor remembered. Sent blind, the update would replace the agent's
+    /// e-mails and phones with the shop's. Rare: only after an interruption.
+    async fn read_unknown_targets(
+        &self,
+        run: &Run,
+        jobs: &mut [CustomerJob],
+    ) -> Result<(), SyncError> {
+        for job in jobs.iter_mut() {
+            let PlanAction::Update { customer_id, .. } = job.decision.action else {
+                continue;
+            };
+            let remembered = job.link.as_ref().is_some_and(|l| l.values.is_some());
+            if job.current.is_some() || remembered {
+                continue;
+            }
+            match run.crm.customer(customer_id).await {
+                Ok(contact) => {
+                    let carries_ours = contact
+                        .custom_fields
+                        .number(&self.config.fields.shop_id)
+                        .is_some_and(|id| u64::try_from(id).ok() == Some(job.client_id()));
+                    job.current = Some(values_on(&contact));
+                    // Not carrying our ID: an agent's contact whose adoption never landed.
+                    job.adopting_unwritten = !carries_ours;
+                }
+                // Deleted since: the update answers 404 and the writer creates a new one.
+                Err(error) if error.status == Some(404) => {}
+                Err(error) => return Err(SyncError::Crm(error)),
+            }
+        }
+        Ok(())
     }
 
     /// Exact e-mail / phone matches of the customers neither linked nor found by the ID
@@ -312,7 +353,11 @@ impl Engine {
                         .as_ref()
                         .filter(|l| l.customer_id == customer_id)
                         .and_then(|l| l.values.as_ref());
-                    let provenance = Provenance::Linked(previous);
+                    let provenance = if job.adopting_unwritten {
+                        Provenance::Adopted
+                    } else {
+                        Provenance::Linked(previous)
+                    };
                     let write = self.write_of(&job, Some(customer_id), provenance, false);
                     writer.push(write);
                 }
