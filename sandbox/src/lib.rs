@@ -2,10 +2,15 @@
 //!
 //! - [`idosell::ShopSim`]: the shop (customers, CRM search, orders; auth scopes, PHP quirks,
 //!   207 empty pages, a settable clock for modification dates).
-//! - [`thulium::ThuliumSim`]: the CRM tenant (customers, search, batch, custom fields).
-//! - [`generator`]: realistic, seeded shop data and change operations.
-//! - [`faults`] and [`metrics`]: fault injection and request counters for both.
-//! - [`Sandbox`]: both simulators at once, with URLs and credentials.
+//! - [`thulium::ThuliumSim`]: the CRM tenant (customers, search, batch, custom fields;
+//!   switchable [`thulium::ThuliumQuirks`], contacts agents made before any sync, agents
+//!   changing the tenant while it is read: [`thulium::MidReadChanges`]).
+//! - [`generator`]: realistic, seeded shop data (with registered + guest pairs), change
+//!   operations, and agent-made Thulium contacts ([`generator::agent_contacts`]).
+//! - [`faults`] and [`metrics`]: fault injection (also "applied then failed": the write is
+//!   stored, the answer is spoiled) and request counters for both.
+//! - [`Sandbox`]: both simulators at once, with URLs and credentials;
+//!   [`SandboxConfig::realistic`] for a lived-in tenant.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

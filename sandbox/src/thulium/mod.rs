@@ -29,8 +29,8 @@
 //!   phone lists as a whole); absent keys are kept; `custom_fields` merge by name (`null`
 //!   clears one field).
 //! - **Validation**: e-mails need `local@domain.tld`; phones may contain spaces, dashes, dots
-//!   and parentheses, which are removed before storing, and must then be `+` and/or 6–15
-//!   digits; numeric custom fields accept a JSON number or a numeric string; date fields
+//!   and parentheses, which are removed before storing (kept with
+//!   [`ThuliumQuirks::phones_as_typed`]), and must then be `+` and/or 6–15 digits; numeric custom fields accept a JSON number or a numeric string; date fields
 //!   exactly `YYYY-MM-DD`; error codes are the simulator's own (111111 for a phone, as in the
 //!   reference's example).
 //! - **Reads**: numeric custom fields are read back as strings unless
