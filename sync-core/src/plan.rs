@@ -665,7 +665,7 @@ mod tests {
     #[test]
     fn one_free_exact_match_is_adopted_and_several_give_a_contact_of_its_own() {
         let free = customer(40, None);
-        let adopted = plan(None, &[], &[free.clone()], &[]);
+        let adopted = plan(None, &[], std::slice::from_ref(&free), &[]);
         assert!(matches!(
             adopted.action,
             PlanAction::Adopt {
@@ -678,7 +678,7 @@ mod tests {
         let other = customer(41, Some(99));
         assert_eq!(plan(None, &[], &[other], &[]).action, PlanAction::Create);
         assert_eq!(
-            plan(None, &[], &[free.clone()], &[40]).action,
+            plan(None, &[], std::slice::from_ref(&free), &[40]).action,
             PlanAction::Create
         );
 

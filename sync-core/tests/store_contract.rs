@@ -335,7 +335,7 @@ fn candidate(client_id: u64, customer_id: u64) -> AdoptionCandidate {
     AdoptionCandidate {
         client_id,
         customer_id,
-        registered: client_id % 2 == 0,
+        registered: client_id.is_multiple_of(2),
         desired: thulium_client::CustomerInput {
             surname: Some("Bąk".into()),
             email: vec!["abak@yahoo.com".into()],

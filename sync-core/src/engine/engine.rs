@@ -19,9 +19,7 @@ use super::counting::{CountedCrm, CountedShop, RequestCounts};
 use super::customer_locks::CustomerLocks;
 use super::error::SyncError;
 use super::first_write::FirstWriteCheck;
-use super::lookup::Lookup;
 use super::orders_group::ResolvedGroup;
-use super::pipeline::Adoption;
 use super::ports::{CrmPort, OrdersQuery, ShopPort};
 use super::report::{RunKind, SyncReport};
 use super::store::StateStore;
@@ -301,19 +299,5 @@ impl Engine {
             orders.extend(next.items);
         }
         Ok(orders)
-    }
-
-    /// Re-reads customers by id (≤100 per request) and syncs them, ≤100 at a time.
-    pub(crate) async fn resync_ids(&self, run: &Run, client_ids: &[u64]) -> Result<(), SyncError> {
-        for chunk in client_ids.chunks(IDS_PER_REQUEST) {
-            let clients = run
-                .shop
-                .customers_by_ids(chunk)
-                .await
-                .map_err(SyncError::Shop)?;
-            self.sync_clients(run, &Lookup::Search, clients, Adoption::ClaimNow)
-                .await?;
-        }
-        Ok(())
     }
 }

@@ -73,7 +73,7 @@ pub(crate) enum Lookup {
     /// Searches per page of shop customers.
     Search,
     /// A snapshot of the whole tenant.
-    Index(TenantIndex),
+    Index(Box<TenantIndex>),
 }
 
 /// Which strategy a full sync used, for the report.
@@ -373,9 +373,8 @@ pub(crate) async fn choose_full_sync_lookup(
     if !index_is_cheaper {
         return Ok(Lookup::Search);
     }
-    build_index(crm, config, first, concurrency)
-        .await
-        .map(Lookup::Index)
+    let index = build_index(crm, config, first, concurrency).await?;
+    Ok(Lookup::Index(Box::new(index)))
 }
 
 /// One page of the tenant read, with the ids at its two ends (for the seam check).

@@ -27,10 +27,10 @@ use crate::plan::{
     plan_customer,
 };
 
-use super::engine::{Engine, Run};
+use super::engine::{Engine, IDS_PER_REQUEST, Run};
 use super::error::SyncError;
 use super::lookup::Lookup;
-use super::ports::CrmPort;
+use super::ports::{CrmPort, ShopPort};
 use super::report::{ConflictEntry, FailureEntry};
 use super::store::{AdoptionCandidate, Changes, Claim, LinkRecord};
 use super::writer::{Write, Writer};
@@ -108,6 +108,20 @@ impl Engine {
         let jobs = self.plan_clients(run, lookup, clients).await?;
         let (jobs, changes) = self.settle_adoptions(run, jobs, adoption).await?;
         self.write_jobs(run, jobs, changes).await
+    }
+
+    /// Re-reads customers by id (≤100 per request) and syncs them, ≤100 at a time.
+    pub(crate) async fn resync_ids(&self, run: &Run, client_ids: &[u64]) -> Result<(), SyncError> {
+        for chunk in client_ids.chunks(IDS_PER_REQUEST) {
+            let clients = run
+                .shop
+                .customers_by_ids(chunk)
+                .await
+                .map_err(SyncError::Shop)?;
+            self.sync_clients(run, &Lookup::Search, clients, Adoption::ClaimNow)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Plans a set of shop customers with reads only — shared by the sync and the dry run:

@@ -50,7 +50,7 @@ pub enum Change {
     },
     /// A client waits for the adoption decision at the end of the full sync (replaces its
     /// earlier candidacy).
-    Candidate(AdoptionCandidate),
+    Candidate(Box<AdoptionCandidate>),
     /// A client no longer waits for an adoption decision.
     DropCandidate {
         /// The shop's client id.
@@ -149,7 +149,7 @@ impl Changes {
 
     /// Appends [`Change::Candidate`].
     pub fn candidate(self, candidate: AdoptionCandidate) -> Self {
-        self.push(Change::Candidate(candidate))
+        self.push(Change::Candidate(Box::new(candidate)))
     }
 
     /// Appends [`Change::DropCandidate`].

@@ -89,7 +89,7 @@ impl IntegrationState {
                 }
             }
             Change::Candidate(candidate) => {
-                self.candidates.insert(candidate.client_id, candidate);
+                self.candidates.insert(candidate.client_id, *candidate);
             }
             Change::DropCandidate { client_id } => {
                 self.candidates.remove(&client_id);
