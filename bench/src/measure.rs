@@ -157,6 +157,8 @@ impl SyncSetup<'_> {
             id_field: DEFAULT_SHOP_ID_FIELD.to_owned(),
             last_order_field: DEFAULT_LAST_ORDER_DATE_FIELD.to_owned(),
             allegro_login_field: None,
+            shop_time_zone: Some(sandbox.shop().clock().zone()),
+            phone_format: None,
             state: Some(self.state.to_path_buf()),
             config: None,
         };
