@@ -2,16 +2,22 @@
 //! custom fields the sync wrote ("ours"), and those an agent entered ("the agent's").
 //!
 //! Thulium's update takes the e-mail and phone lists whole (whether it replaces or merges them
-//! is undocumented, so the sync assumes it replaces), and a read may show only one of several
-//! e-mail addresses. So the sync remembers, per linked contact, which values it wrote and which
-//! it found there, and every write sends both:
+//! is undocumented, so the sync assumes it replaces), and a read shows every phone but may
+//! show only one of several e-mail addresses. So the sync remembers, per linked contact, which
+//! values it wrote and which it found there:
 //!
 //! - A value on the contact that the sync did not write last time is the **agent's**, and is
-//!   sent again on every later write (as typed: `601 234 567` stays `601 234 567`). On a contact
-//!   being **adopted** (an agent-made contact the sync takes over) every value is the agent's,
-//!   even one equal to the shop's: when the shop's address later changes, the agent's stays.
+//!   sent again with every list the sync sends (as typed: `601 234 567` stays `601 234 567`).
 //! - The shop's values are **ours**: a value that left the shop (a changed e-mail) is dropped
 //!   from the contact on the next write, and only ours ever are.
+//! - A list is sent only when it must be: the phone list when the shop has a number the
+//!   contact lacks (or one of ours left the shop); the e-mail list when the contact was
+//!   created by the sync and the shop's addresses changed since the last write. Otherwise
+//!   the key is left out and Thulium keeps the list as it is, values no read shows included.
+//! - The e-mail list of an **adopted** contact (one an agent made, taken over by the sync) is
+//!   never sent: a read may hide some of the agent's addresses and a list sent would erase
+//!   them. Such a contact keeps the agent's addresses (one of which matched the shop's); the
+//!   shop's other addresses are on the customer card.
 //! - An optional custom field the sync set (the last order date, the Allegro login) is cleared
 //!   when the shop no longer has a value for it; one the sync never set is never touched.
 //!
@@ -22,8 +28,6 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use thulium_client::{CustomFieldValue, Customer, CustomerInput};
-
-use crate::phone::normalize_phone;
 
 /// E-mail addresses and phone numbers, as written on a contact.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +52,9 @@ pub struct ContactValues {
     /// The optional custom fields the sync set (cleared when the shop drops the value).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
+    /// An agent made the contact (the sync adopted it): its e-mail list is never sent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub agent_made: bool,
 }
 
 /// How the contact being written came to be this shop customer's.
@@ -79,11 +86,11 @@ pub fn email_key(email: &str) -> String {
 }
 
 /// The match key of a phone number however it was typed (`601 234 567`, `+48 601-234-567`,
-/// `0048601234567`, `48601234567`): its E.164 form, read with `default_country` when it has no
-/// international prefix; for a number that cannot be read, its digits.
+/// `0048601234567`, `48601234567`): [`crate::phone::phone_key`] (E.164), and for a number
+/// that cannot be read, its digits (so two spellings of one odd number still meet).
 pub fn phone_key(phone: &str, default_country: &str) -> String {
-    normalize_phone(phone, default_country)
-        .unwrap_or_else(|_| phone.chars().filter(char::is_ascii_digit).collect())
+    crate::phone::phone_key(phone, default_country)
+        .unwrap_or_else(|| phone.chars().filter(char::is_ascii_digit).collect())
 }
 
 /// The e-mails and phones on a contact as read (Thulium may show one e-mail of several).
@@ -129,13 +136,22 @@ pub fn merge_values(
     let phone = |p: &str| phone_key(p, country);
     let (phones, ours_phones) = merge_list(&desired.phone_number, &agents.phones, phone);
 
-    let previously_set: &[String] = match provenance {
-        Provenance::Linked(Some(previous)) => &previous.fields,
-        _ => &[],
+    let previous = match provenance {
+        Provenance::Linked(Some(previous)) => Some(previous),
+        _ => None,
     };
+    let agent_made =
+        matches!(provenance, Provenance::Adopted) || previous.is_some_and(|p| p.agent_made);
+    let previous_ours = previous.map(|p| &p.ours);
+    let send_emails = !agent_made
+        && previous_ours.is_none_or(|ours| !same_keys(&ours.emails, &desired.email, email_key));
+    let send_phones =
+        !ours_phones.is_empty() || previous_ours.is_some_and(|o| !o.phones.is_empty());
     let mut input = desired.clone();
-    input.email = emails;
-    input.phone_number = phones;
+    input.email = if send_emails { emails } else { Vec::new() };
+    input.phone_number = if send_phones { phones } else { Vec::new() };
+    let ours_emails = if agent_made { Vec::new() } else { ours_emails };
+    let previously_set: &[String] = previous.map_or(&[], |p| &p.fields);
     let mut fields = Vec::new();
     for field in optional_fields {
         if desired.custom_fields.contains_key(*field) {
@@ -155,8 +171,16 @@ pub fn merge_values(
             },
             agents,
             fields,
+            agent_made,
         },
     }
+}
+
+/// Whether two lists hold the same values by `key`, whatever their order and spelling.
+fn same_keys(a: &[String], b: &[String], key: impl Fn(&str) -> String) -> bool {
+    let a: HashSet<String> = a.iter().map(|v| key(v)).collect();
+    let b: HashSet<String> = b.iter().map(|v| key(v)).collect();
+    a == b
 }
 
 /// The desired values (an agent's spelling where the agent has the same value), then the
@@ -279,10 +303,31 @@ mod tests {
         let shop = desired(&["abak@yahoo.com"], &["+48601234567"]);
         let on_contact = set(&["ABak@yahoo.com"], &["601 234 567", "22 111 22 33"]);
         let merged = merge_values(&shop, Some(&on_contact), Provenance::Adopted, &[], "PL");
-        assert_eq!(merged.input.email, ["ABak@yahoo.com"]);
-        assert_eq!(merged.input.phone_number, ["601 234 567", "22 111 22 33"]);
+        // Nothing of ours to add: the lists are left as stored (hidden values and all).
+        assert!(merged.input.email.is_empty() && merged.input.phone_number.is_empty());
         assert!(merged.values.ours.emails.is_empty());
         assert_eq!(merged.values.agents, on_contact);
+
+        assert!(merged.values.agent_made);
+
+        // A phone of the shop's own is added to the agent's; the e-mail list of an agent's
+        // contact is never sent (a read may hide some of its addresses).
+        let more = desired(&["abak@yahoo.com", "a.bak@firma.pl"], &["+48501000000"]);
+        let merged = merge_values(&more, Some(&on_contact), Provenance::Adopted, &[], "PL");
+        assert!(merged.input.email.is_empty());
+        assert_eq!(
+            merged.input.phone_number,
+            ["+48501000000", "601 234 567", "22 111 22 33"]
+        );
+        assert_eq!(merged.values.ours.phones, ["+48501000000"]);
+        let later = merge_values(
+            &desired(&["nowy@firma.pl"], &["+48501000000"]),
+            Some(&on_contact),
+            Provenance::Linked(Some(&merged.values)),
+            &[],
+            "PL",
+        );
+        assert!(later.input.email.is_empty() && later.values.agent_made);
     }
 
     #[test]
@@ -302,8 +347,9 @@ mod tests {
             "PL",
         );
         assert_eq!(merged.input.email, ["new@shop.pl", "agent@firma.pl"]);
-        // The phone was not ours last time: an agent added it since.
-        assert_eq!(merged.input.phone_number, ["+48601234567"]);
+        // The phone was not ours last time: an agent added it since, and the list, holding
+        // nothing of ours, is left as stored.
+        assert!(merged.input.phone_number.is_empty());
         assert_eq!(merged.values.ours.emails, ["new@shop.pl"]);
         assert_eq!(merged.values.agents.phones, ["+48601234567"]);
     }

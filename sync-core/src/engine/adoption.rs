@@ -25,14 +25,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::contact_values::values_on;
 use crate::fingerprint::Fingerprint;
 use crate::mapping::MappedCustomer;
 use crate::plan::{ConflictReason, PlanAction, PlanConflict, PlanDecision};
 
-use super::engine::{Engine, IDS_PER_REQUEST, Run};
+use super::engine::{Engine, Run};
 use super::error::SyncError;
+use super::lookup::Lookup;
 use super::pipeline::{Adoption, CustomerJob};
 use super::store::{AdoptionCandidate, Changes};
+
+/// Candidates decided and written together (their batches fill better than per page).
+const DECIDED_AT_ONCE: usize = 1000;
 
 /// Who adopts each contact: per candidate client, `true` if it takes its contact.
 pub(crate) fn choose_adopters(
@@ -65,7 +70,16 @@ impl Engine {
     /// Decides every waiting adoption (see the module docs) and writes the outcome: the
     /// adopting customers claim and update their contacts, the others are created. Each
     /// candidacy is dropped in the same store transaction that records its outcome.
-    pub(crate) async fn resolve_adoptions(&self, run: &Run) -> Result<(), SyncError> {
+    ///
+    /// A decision interrupted half-way (a killed run) may have written some of them already
+    /// without recording it: so the candidates are first looked up by the ID field (through
+    /// the run's tenant index when it has one, else one search per 100), and one Thulium
+    /// already holds is updated there, never created twice.
+    pub(crate) async fn resolve_adoptions(
+        &self,
+        run: &Run,
+        lookup: &Lookup,
+    ) -> Result<(), SyncError> {
         let name = self.config.name.as_str();
         let candidates = self.store.adoption_candidates(name).await?;
         if candidates.is_empty() {
@@ -74,7 +88,7 @@ impl Engine {
         let contacts: Vec<u64> = candidates.iter().map(|c| c.customer_id).collect();
         let holders = self.store.holders_of(name, &contacts).await?;
         let verdicts = choose_adopters(&candidates, &holders);
-        for chunk in candidates.chunks(IDS_PER_REQUEST) {
+        for chunk in candidates.chunks(DECIDED_AT_ONCE) {
             let ids: Vec<u64> = chunk.iter().map(|c| c.client_id).collect();
             let _guards = self.locks.lock_all(&ids).await;
             let mut changes = ids
@@ -97,12 +111,19 @@ impl Engine {
                 }
                 None => HashMap::new(),
             };
+            let waiting_ids: Vec<u64> = waiting.iter().map(|c| c.client_id).collect();
+            let by_id = lookup
+                .by_shop_ids(&run.crm, &self.config, &waiting_ids)
+                .await?;
             let jobs: Vec<CustomerJob> = waiting
                 .into_iter()
                 .map(|candidate| {
                     let adopts = verdicts.get(&candidate.client_id).copied().unwrap_or(false);
                     let orders = orders.remove(&candidate.client_id).unwrap_or_default();
-                    job_of(candidate, adopts, orders)
+                    let found = by_id
+                        .get(&candidate.client_id)
+                        .map_or(&[][..], Vec::as_slice);
+                    job_of(candidate, adopts, orders, found)
                 })
                 .collect();
             run.tally(|r| r.adoptions_decided += jobs.len() as u64);
@@ -114,8 +135,37 @@ impl Engine {
     }
 }
 
-/// The pipeline job of a decided candidate: adopt its contact, or a contact of its own.
+/// The pipeline job of a decided candidate: adopt its contact, or a contact of its own — or,
+/// when Thulium already holds it (`found` by the ID field: an interrupted decision wrote it),
+/// an update of that contact.
 fn job_of(
+    candidate: &AdoptionCandidate,
+    adopts: bool,
+    orders: Vec<iai_shop_client::Order>,
+    found: &[thulium_client::Customer],
+) -> CustomerJob {
+    let mut job = decided_job(candidate, adopts, orders);
+    let holding = found
+        .iter()
+        .find(|c| c.customer_id == candidate.customer_id)
+        .or_else(|| found.iter().min_by_key(|c| c.customer_id));
+    if let Some(contact) = holding {
+        let agent_made = contact.customer_id == candidate.customer_id;
+        job.decision.action = PlanAction::Update {
+            customer_id: contact.customer_id,
+            changes: Vec::new(),
+        };
+        job.adopting_unwritten = agent_made;
+        job.current = Some(if agent_made {
+            candidate.contact.clone()
+        } else {
+            values_on(contact)
+        });
+    }
+    job
+}
+
+fn decided_job(
     candidate: &AdoptionCandidate,
     adopts: bool,
     orders: Vec<iai_shop_client::Order>,

@@ -75,10 +75,11 @@ impl Engine {
             },
         };
         let started_at = checkpoint.started_at;
-        self.sync_all_pages(&run, checkpoint, progress, PageWork::Sync)
+        let (_, lookup) = self
+            .sync_all_pages(&run, checkpoint, progress, PageWork::Sync)
             .await?;
         // Every page is read: now each agent-made contact goes to one customer.
-        self.resolve_adoptions(&run).await?;
+        self.resolve_adoptions(&run, &lookup).await?;
         let finish = Changes::new()
             .clear_checkpoint()
             .set_cursor(CursorKind::Customers, started_at)
@@ -116,7 +117,7 @@ impl Engine {
             page_size,
             customers_done: 0,
         };
-        let pages = self
+        let (pages, _) = self
             .sync_all_pages(&run, start, progress, PageWork::Plan)
             .await?;
         for page in pages {
@@ -126,7 +127,8 @@ impl Engine {
     }
 
     /// Works through every page from the checkpoint's, pipelined; returns the planned
-    /// customers of each page in page order (empty when syncing).
+    /// customers of each page in page order (empty when syncing), and the lookup the pages
+    /// used (searches when there was no page left).
     ///
     /// Up to `concurrency` pages are worked on at once and each is taken as soon as it is
     /// done, whatever its place ([`PageOrder`] moves the checkpoint only over gap-free runs of
@@ -138,12 +140,12 @@ impl Engine {
         checkpoint: FullSyncCheckpoint,
         progress: &(dyn Fn(&Progress) + Send + Sync),
         work: PageWork,
-    ) -> Result<Vec<Vec<PlannedCustomer>>, SyncError> {
+    ) -> Result<(Vec<Vec<PlannedCustomer>>, Lookup), SyncError> {
         let name = self.config.name.as_str();
         let mut planned = BTreeMap::new();
         let first = self.read_page(run, checkpoint.next_page).await?;
         if first.items.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Lookup::Search));
         }
         let lookup = self.choose_lookup(run, &first).await?;
         let strategy = match lookup {
@@ -212,7 +214,8 @@ impl Engine {
             }
             // The shop grew during the run: go on with the pages that appeared.
             if end.is_some() || order.checkpoint().next_page >= page_count {
-                return Ok(planned.into_values().collect());
+                drop(running);
+                return Ok((planned.into_values().collect(), lookup));
             }
         }
     }
@@ -285,15 +288,24 @@ impl Engine {
 }
 
 /// How many e-mail / phone searches fallback matching could make for a customer (an
-/// estimate from the raw shop data; the mapped values are known only after the orders).
+/// estimate from the raw shop data; the mapped values are known only after the orders):
+/// one per e-mail, three per phone (see `lookup::phone_search_forms`).
 fn fallback_keys(client: &Client, config: &IntegrationConfig) -> usize {
-    let mut keys: HashSet<&str> = HashSet::new();
-    if config.matching.by_email {
-        keys.extend(client.email.as_deref());
+    let present = |value: Option<&str>| value.is_some_and(|v| !v.trim().is_empty());
+    let mut keys = 0;
+    if config.matching.by_email && present(client.email.as_deref()) {
+        keys += 1;
     }
     if config.matching.by_phone {
-        keys.extend(client.billing.phone1.as_deref());
-        keys.extend(client.billing.phone2.as_deref());
+        let phones: HashSet<&str> = [
+            client.billing.phone1.as_deref(),
+            client.billing.phone2.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|p| present(Some(p)))
+        .collect();
+        keys += 3 * phones.len();
     }
-    keys.iter().filter(|v| !v.trim().is_empty()).count()
+    keys
 }

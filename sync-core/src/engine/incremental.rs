@@ -1,6 +1,7 @@
 //! The incremental sync: what changed in the shop since the last run.
 //!
-//! Two windows over the shop's modification dates (the pure `window::next_window`, with a
+//! Two windows over the shop's modification dates (the pure `window::next_window_in` in the
+//! shop's time zone, so the October repeated hour is read again, with a
 //! lookback overlap): customers by their last modification date, orders by their `modified`
 //! date. The customers modified, the clients of the orders modified and the customers whose
 //! write failed in earlier runs are re-synced through the shared pipeline (an order changes
@@ -12,7 +13,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 
-use crate::window::{Window, next_window};
+use crate::window::{Window, next_window_in};
 
 use super::engine::{Engine, Run};
 use super::error::SyncError;
@@ -32,7 +33,7 @@ impl Engine {
         let name = self.config.name.as_str();
         // Adoptions left waiting by a full sync that stopped after its last page.
         if self.store.checkpoint(name).await?.is_none() {
-            self.resolve_adoptions(&run).await?;
+            self.resolve_adoptions(&run, &Lookup::Search).await?;
         }
         let customers = self.store.cursor(name, CursorKind::Customers).await?;
         let orders = self.store.cursor(name, CursorKind::Orders).await?;
@@ -51,7 +52,8 @@ impl Engine {
     ) -> Result<(), SyncError> {
         let now = self.clock.now();
         let window = |cursor| {
-            next_window(
+            next_window_in(
+                &self.config.shop_time_zone,
                 cursor,
                 self.options.lookback,
                 now,

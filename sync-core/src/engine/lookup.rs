@@ -12,10 +12,10 @@
 //! A fallback match counts only when the contact *as returned* shares a value with the shop
 //! customer by its match key ([`email_key`], [`phone_key`]): Thulium's `email` filter may
 //! match a substring (`abak@yahoo.com` finds `urszulabak@yahoo.com`) and its phone filter's
-//! rules are undocumented, so the search's word alone never links anyone. Searches send the
-//! phone as the sync writes it; a contact whose phone an agent typed another way is found by
-//! the index (which compares match keys), not necessarily by a search — one more reason the
-//! index is preferred whenever fallback matching is on.
+//! rules are undocumented, so the search's word alone never links anyone. A phone is searched
+//! in three spellings ([`phone_search_forms`]); a contact whose number an agent typed yet
+//! another way (with spaces, say) is found by the index, which compares match keys — one more
+//! reason the index is preferred whenever fallback matching is on.
 //!
 //! # Which one a full sync uses
 //! 1. Every customer of the first shop page to sync is already linked in the store (a repeat
@@ -41,7 +41,8 @@
 //! two full pages share no customer is read again from half a page earlier; a seam still
 //! open after that fails the lookup (retryable: the run stops and the next one starts over).
 //! Added contacts only repeat a customer (harmless) or extend the last page, and the read goes
-//! on until a page comes back short. This assumes the list keeps a stable order (as by id).
+//! on until a page comes back short. Pages are read `concurrency` at a time when the size is
+//! known, one at a time when it is not (reading ahead could only ask past the end). This assumes the list keeps a stable order (as by id).
 //!
 //! The index is a snapshot taken at the start of the run; customers created by the run are
 //! found through the store's links, which are read under the customer's lock.
@@ -54,6 +55,7 @@ use thulium_client::{CustomFields, Customer, CustomerInput};
 
 use crate::config::IntegrationConfig;
 use crate::contact_values::{email_key, phone_key, values_on};
+use crate::phone::{PhoneFormat, format_phone};
 
 use super::engine::IDS_PER_REQUEST;
 use super::error::SyncError;
@@ -246,13 +248,29 @@ impl Lookup {
         }
         if config.matching.by_phone {
             for phone in &desired.phone_number {
-                found.extend(crm.find_by_phone(phone).await.map_err(SyncError::Crm)?);
+                for form in phone_search_forms(phone, &config.phone_default_country) {
+                    found.extend(crm.find_by_phone(&form).await.map_err(SyncError::Crm)?);
+                }
             }
         }
         let mut seen = HashSet::new();
         found.retain(|c| seen.insert(c.customer_id) && shares_a_value(c, desired, config));
         Ok(found)
     }
+}
+
+/// The spellings a phone is searched by: Thulium's phone filter is undocumented and agents
+/// type numbers their own way, so a number is looked for as E.164 (`+48601234567`), as the
+/// national number (`601234567`) and with the `00` prefix (`0048601234567`); what comes back
+/// is checked by match key all the same. A number that cannot be read is searched as written.
+pub(crate) fn phone_search_forms(phone: &str, default_country: &str) -> Vec<String> {
+    let Some(e164) = crate::phone::phone_key(phone, default_country) else {
+        return vec![phone.to_owned()];
+    };
+    let national = format_phone(&e164, PhoneFormat::National, default_country);
+    let mut forms = vec![e164.clone(), national, format!("00{}", &e164[1..])];
+    forms.dedup();
+    forms
 }
 
 /// Whether the contact as read shares an e-mail or phone with `desired` by match key.
@@ -373,7 +391,14 @@ pub(crate) async fn choose_full_sync_lookup(
     if !index_is_cheaper {
         return Ok(Lookup::Search);
     }
-    let index = build_index(crm, config, first, concurrency).await?;
+    // Without a total, pages read ahead of the answers could all fall past the end: read
+    // one at a time then (no request past the end; one page's latency per page).
+    let ahead = if known_total.is_some() {
+        concurrency
+    } else {
+        1
+    };
+    let index = build_index(crm, config, first, ahead).await?;
     Ok(Lookup::Index(Box::new(index)))
 }
 
@@ -384,8 +409,8 @@ struct ReadPage {
     ids: Vec<u64>,
 }
 
-/// Reads the rest of the tenant after `first` (offset 0) in overlapping pages, concurrently,
-/// until a page comes back short, checks the seams, and indexes it all.
+/// Reads the rest of the tenant after `first` (offset 0) in overlapping pages, `concurrency`
+/// at a time, until a page comes back short, checks the seams, and indexes it all.
 async fn build_index(
     crm: &dyn CrmPort,
     config: &IntegrationConfig,

@@ -167,7 +167,7 @@ async fn write_item(crm: &dyn CrmPort, group_id: u64, write: &ItemWrite) -> Resu
     if let Some(item_id) = write.existing {
         match crm.update_field_group_item(item_id, &write.values).await {
             Ok(()) => return Ok(item_id),
-            Err(error) if error.status == Some(404) => {}
+            Err(error) if matches!(error.status, Some(404 | 410)) => {}
             Err(error) => return Err(error),
         }
     }

@@ -253,7 +253,7 @@ impl Engine {
                     job.adopting_unwritten = !carries_ours;
                 }
                 // Deleted since: the update answers 404 and the writer creates a new one.
-                Err(error) if error.status == Some(404) => {}
+                Err(error) if matches!(error.status, Some(404 | 410)) => {}
                 Err(error) => return Err(SyncError::Crm(error)),
             }
         }

@@ -217,8 +217,9 @@ impl<'a> Writer<'a> {
         };
         match self.crm.update_customer(&update).await {
             Ok(()) => Written::Done(customer_id),
-            // Deleted in Thulium since we linked it: the shop customer needs a new one.
-            Err(error) if error.status == Some(404) => self.create_one(input).await,
+            // Deleted in Thulium since we linked it (404, or 410 Gone): the shop customer needs a
+            // new one.
+            Err(error) if matches!(error.status, Some(404 | 410)) => self.create_one(input).await,
             Err(error) => Written::Failed(format!("update of customer {customer_id}: {error}")),
         }
     }

@@ -474,7 +474,23 @@ impl FakeCrm {
         {
             return Err((404, "customer not found".into()));
         }
-        self.store(update.customer_id, &update.input);
+        // Lists not sent are kept, as Thulium keeps what an update does not name.
+        let mut input = update.input.clone();
+        if let Some(stored) = self.customers.lock().unwrap().get(&update.customer_id) {
+            if input.email.is_empty() {
+                input.email = self
+                    .emails
+                    .lock()
+                    .unwrap()
+                    .get(&update.customer_id)
+                    .cloned()
+                    .unwrap_or_else(|| stored.email.iter().cloned().collect());
+            }
+            if input.phone_number.is_empty() {
+                input.phone_number = stored.phone_numbers.clone();
+            }
+        }
+        self.store(update.customer_id, &input);
         Ok(())
     }
 }
