@@ -336,6 +336,7 @@ mod tests {
             ours: set(&["old@shop.pl"], &[]),
             agents: set(&["agent@firma.pl"], &[]),
             fields: Vec::new(),
+            agent_made: false,
         };
         let read = set(&["old@shop.pl"], &["+48601234567"]);
         let shop = desired(&["new@shop.pl"], &[]);

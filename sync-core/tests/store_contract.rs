@@ -391,6 +391,7 @@ async fn written_values_round_trip(store: &dyn StateStore) {
             phones: vec!["22 111 22 33".into()],
         },
         fields: vec!["Allegro login".into()],
+        agent_made: true,
     };
     let mut write = written(9, 900, "fp");
     write.values = values.clone();
