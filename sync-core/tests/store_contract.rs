@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use sync_core::contact_values::{ContactValues, ValueSet};
 use sync_core::engine::store::{
-    AdoptionCandidate, Changes, Claim, CursorKind, FullSyncCheckpoint, MemoryStore, SqliteStore,
-    StateStore, StoreError, WrittenCustomer,
+    Changes, Claim, CursorKind, FullSyncCheckpoint, MemoryStore, SqliteStore, StateStore,
+    StoreError, WaitingCustomer, WrittenCustomer,
 };
 
 const A: &str = "shop-a";
@@ -331,10 +331,10 @@ async fn claims_are_exclusive_and_released_only_unwritten(store: &dyn StateStore
     assert_eq!(store.claim(A, 1, 100).await.unwrap(), Claim::HeldBy(2));
 }
 
-fn candidate(client_id: u64, customer_id: u64) -> AdoptionCandidate {
-    AdoptionCandidate {
+fn candidate(client_id: u64, customer_id: u64) -> WaitingCustomer {
+    WaitingCustomer {
         client_id,
-        customer_id,
+        adopts: (customer_id != 0).then_some(customer_id),
         registered: client_id.is_multiple_of(2),
         desired: thulium_client::CustomerInput {
             surname: Some("Bąk".into()),
@@ -356,26 +356,33 @@ fn candidate(client_id: u64, customer_id: u64) -> AdoptionCandidate {
 
 async fn candidates_wait_until_written_or_dropped(store: &dyn StateStore) {
     let changes = Changes::new()
-        .candidate(candidate(4, 40))
-        .candidate(candidate(3, 40))
-        .candidate(candidate(5, 50));
+        .waiting(candidate(4, 40))
+        .waiting(candidate(3, 40))
+        .waiting(candidate(5, 50))
+        .waiting(candidate(6, 0));
     store.apply(A, changes).await.unwrap();
     assert_eq!(
-        store.adoption_candidates(A).await.unwrap(),
-        vec![candidate(3, 40), candidate(4, 40), candidate(5, 50)]
+        store.waiting_customers(A).await.unwrap(),
+        vec![
+            candidate(3, 40),
+            candidate(4, 40),
+            candidate(5, 50),
+            candidate(6, 0)
+        ]
     );
-    assert!(store.adoption_candidates(B).await.unwrap().is_empty());
+    assert!(store.waiting_customers(B).await.unwrap().is_empty());
     store
         .apply(
             A,
             Changes::new()
                 .written(written(3, 40, "fp3"))
-                .drop_candidate(5),
+                .drop_waiting(5)
+                .written(written(6, 60, "fp6")),
         )
         .await
         .unwrap();
     assert_eq!(
-        store.adoption_candidates(A).await.unwrap(),
+        store.waiting_customers(A).await.unwrap(),
         vec![candidate(4, 40)]
     );
 }

@@ -16,9 +16,11 @@
 //! (with a conflict note in the report), never an error, never a stop.
 //!
 //! During a full sync, a customer that would adopt a contact does not write on its page: it
-//! is stored as an [`AdoptionCandidate`] (with its desired data, so nothing is read twice)
+//! is stored as a [`WaitingCustomer`] (with its desired data, so nothing is read twice)
 //! and the decision is taken once every page is done ([`Engine::resolve_adoptions`]), so the
-//! same shop and tenant give the same final tenant at any concurrency. A candidate survives a
+//! same shop and tenant give the same final tenant at any concurrency. The creates a page
+//! leaves beyond its last full batch wait the same way and are written with them, so that
+//! Thulium gets full batches whatever the page size. A candidate survives a
 //! crash in the store; the next run resumes the pages and then decides. Outside a full sync
 //! (incremental passes, webhooks) a single new customer claims the contact in the store
 //! before writing, atomically, and the first claim wins.
@@ -33,23 +35,23 @@ use crate::plan::{ConflictReason, PlanAction, PlanConflict, PlanDecision};
 use super::engine::{Engine, Run};
 use super::error::SyncError;
 use super::lookup::Lookup;
-use super::pipeline::{Adoption, CustomerJob};
-use super::store::{AdoptionCandidate, Changes};
+use super::pipeline::{Adoption, CustomerJob, PartialCreates};
+use super::store::{Changes, WaitingCustomer};
 
 /// Candidates decided and written together (their batches fill better than per page).
 const DECIDED_AT_ONCE: usize = 1000;
 
-/// Who adopts each contact: per candidate client, `true` if it takes its contact.
+/// Who adopts each contact: per candidate client, `true` if it takes its contact (waiting
+/// creates, which adopt nothing, are left out).
 pub(crate) fn choose_adopters(
-    candidates: &[AdoptionCandidate],
+    candidates: &[WaitingCustomer],
     holders: &HashMap<u64, u64>,
 ) -> HashMap<u64, bool> {
-    let mut by_contact: BTreeMap<u64, Vec<&AdoptionCandidate>> = BTreeMap::new();
+    let mut by_contact: BTreeMap<u64, Vec<&WaitingCustomer>> = BTreeMap::new();
     for candidate in candidates {
-        by_contact
-            .entry(candidate.customer_id)
-            .or_default()
-            .push(candidate);
+        if let Some(contact) = candidate.adopts {
+            by_contact.entry(contact).or_default().push(candidate);
+        }
     }
     let mut verdicts = HashMap::with_capacity(candidates.len());
     for (contact, mut group) in by_contact {
@@ -81,22 +83,20 @@ impl Engine {
         lookup: &Lookup,
     ) -> Result<(), SyncError> {
         let name = self.config.name.as_str();
-        let candidates = self.store.adoption_candidates(name).await?;
+        let candidates = self.store.waiting_customers(name).await?;
         if candidates.is_empty() {
             return Ok(());
         }
-        let contacts: Vec<u64> = candidates.iter().map(|c| c.customer_id).collect();
+        let contacts: Vec<u64> = candidates.iter().filter_map(|c| c.adopts).collect();
         let holders = self.store.holders_of(name, &contacts).await?;
         let verdicts = choose_adopters(&candidates, &holders);
         for chunk in candidates.chunks(DECIDED_AT_ONCE) {
             let ids: Vec<u64> = chunk.iter().map(|c| c.client_id).collect();
             let _guards = self.locks.lock_all(&ids).await;
-            let mut changes = ids
-                .iter()
-                .fold(Changes::new(), |c, id| c.drop_candidate(*id));
+            let mut changes = ids.iter().fold(Changes::new(), |c, id| c.drop_waiting(*id));
             // A candidate written meanwhile (a webhook, the closing pass) waits no more.
             let links = self.store.link_records_for(name, &ids).await?;
-            let waiting: Vec<&AdoptionCandidate> = chunk
+            let waiting: Vec<&WaitingCustomer> = chunk
                 .iter()
                 .filter(|c| {
                     links
@@ -129,7 +129,8 @@ impl Engine {
             run.tally(|r| r.adoptions_decided += jobs.len() as u64);
             let (jobs, claimed) = self.settle_adoptions(run, jobs, Adoption::ClaimNow).await?;
             changes = changes.extend(claimed);
-            self.write_jobs(run, jobs, changes).await?;
+            self.write_jobs(run, jobs, changes, PartialCreates::Write)
+                .await?;
         }
         Ok(())
     }
@@ -139,7 +140,7 @@ impl Engine {
 /// when Thulium already holds it (`found` by the ID field: an interrupted decision wrote it),
 /// an update of that contact.
 fn job_of(
-    candidate: &AdoptionCandidate,
+    candidate: &WaitingCustomer,
     adopts: bool,
     orders: Vec<iai_shop_client::Order>,
     found: &[thulium_client::Customer],
@@ -147,10 +148,10 @@ fn job_of(
     let mut job = decided_job(candidate, adopts, orders);
     let holding = found
         .iter()
-        .find(|c| c.customer_id == candidate.customer_id)
+        .find(|c| Some(c.customer_id) == candidate.adopts)
         .or_else(|| found.iter().min_by_key(|c| c.customer_id));
     if let Some(contact) = holding {
-        let agent_made = contact.customer_id == candidate.customer_id;
+        let agent_made = Some(contact.customer_id) == candidate.adopts;
         job.decision.action = PlanAction::Update {
             customer_id: contact.customer_id,
             changes: Vec::new(),
@@ -166,26 +167,29 @@ fn job_of(
 }
 
 fn decided_job(
-    candidate: &AdoptionCandidate,
+    candidate: &WaitingCustomer,
     adopts: bool,
     orders: Vec<iai_shop_client::Order>,
 ) -> CustomerJob {
-    let decision = if adopts {
-        PlanDecision {
+    let decision = match (candidate.adopts, adopts) {
+        (Some(contact), true) => PlanDecision {
             action: PlanAction::Adopt {
-                customer_id: candidate.customer_id,
+                customer_id: contact,
                 changes: Vec::new(),
             },
             conflict: None,
-        }
-    } else {
-        PlanDecision {
+        },
+        (Some(contact), false) => PlanDecision {
             action: PlanAction::Create,
             conflict: Some(PlanConflict {
-                customer_ids: vec![candidate.customer_id],
+                customer_ids: vec![contact],
                 reason: ConflictReason::TakenByAnother,
             }),
-        }
+        },
+        (None, _) => PlanDecision {
+            action: PlanAction::Create,
+            conflict: None,
+        },
     };
     CustomerJob {
         mapped: MappedCustomer {
@@ -198,7 +202,7 @@ fn decided_job(
             .unwrap_or_else(|| Fingerprint::of_customer(&candidate.desired)),
         orders,
         link: None,
-        current: adopts.then(|| candidate.contact.clone()),
+        current: (adopts && candidate.adopts.is_some()).then(|| candidate.contact.clone()),
         adopting_unwritten: false,
         decision,
     }
@@ -209,10 +213,10 @@ mod tests {
     use super::*;
     use crate::contact_values::ValueSet;
 
-    fn candidate(client_id: u64, customer_id: u64, registered: bool) -> AdoptionCandidate {
-        AdoptionCandidate {
+    fn candidate(client_id: u64, customer_id: u64, registered: bool) -> WaitingCustomer {
+        WaitingCustomer {
             client_id,
-            customer_id,
+            adopts: Some(customer_id),
             registered,
             desired: thulium_client::CustomerInput::default(),
             fingerprint: String::new(),

@@ -32,7 +32,7 @@ use super::error::SyncError;
 use super::lookup::Lookup;
 use super::ports::{CrmPort, ShopPort};
 use super::report::{ConflictEntry, FailureEntry};
-use super::store::{AdoptionCandidate, Changes, Claim, LinkRecord};
+use super::store::{Changes, Claim, LinkRecord, WaitingCustomer};
 use super::writer::{Write, Writer};
 
 /// What happens to a customer that would take over an agent-made contact.
@@ -42,6 +42,15 @@ pub(crate) enum Adoption {
     Defer,
     /// Claim the contact in the store now; the first claim wins.
     ClaimNow,
+}
+
+/// What a set does with the creates beyond its last full batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PartialCreates {
+    /// Write them now.
+    Write,
+    /// Store them to be written at the end of the full sync, with the other waiting customers.
+    Wait,
 }
 
 /// One shop customer on its way through the pipeline, from plan to record.
@@ -107,7 +116,13 @@ impl Engine {
         let _guards = self.locks.lock_all(&ids).await;
         let jobs = self.plan_clients(run, lookup, clients).await?;
         let (jobs, changes) = self.settle_adoptions(run, jobs, adoption).await?;
-        self.write_jobs(run, jobs, changes).await
+        // A full sync's page writes only full create batches: the rest waits with the
+        // adoption candidates and is written at the end, where the batches fill up.
+        let partial_creates = match adoption {
+            Adoption::Defer => PartialCreates::Wait,
+            Adoption::ClaimNow => PartialCreates::Write,
+        };
+        self.write_jobs(run, jobs, changes, partial_creates).await
     }
 
     /// Re-reads customers by id (≤100 per request) and syncs them, ≤100 at a time.
@@ -300,9 +315,9 @@ impl Engine {
             match adoption {
                 Adoption::Defer => {
                     run.tally(|r| r.adoptions_deferred += 1);
-                    changes = changes.candidate(AdoptionCandidate {
+                    changes = changes.waiting(WaitingCustomer {
                         client_id: job.client_id(),
-                        customer_id,
+                        adopts: Some(customer_id),
                         registered: job.registered,
                         desired: job.mapped.input,
                         fingerprint: job.fingerprint.as_str().to_owned(),
@@ -330,12 +345,14 @@ impl Engine {
     }
 
     /// Writes the jobs (after the first-write check), their orders group items, and records
-    /// every outcome with `changes` in one store transaction.
+    /// every outcome with `changes` in one store transaction. With [`PartialCreates::Wait`]
+    /// the creates beyond the last full batch are stored to wait instead of written.
     pub(crate) async fn write_jobs(
         &self,
         run: &Run,
         jobs: Vec<CustomerJob>,
         mut changes: Changes,
+        partial_creates: PartialCreates,
     ) -> Result<(), SyncError> {
         let mut writer = Writer::new(&run.crm, &self.config, self.options.write_chunk);
         let mut customer_of: HashMap<u64, u64> = HashMap::new();
@@ -383,6 +400,20 @@ impl Engine {
         }
         self.check_first_write(run, &mut writer, &mut changes, &mut customer_of)
             .await?;
+        if partial_creates == PartialCreates::Wait {
+            let waiting = writer.take_partial_creates();
+            run.tally(|r| r.creates_deferred += waiting.len() as u64);
+            for write in waiting {
+                changes = changes.waiting(WaitingCustomer {
+                    client_id: write.client_id,
+                    adopts: None,
+                    registered: true,
+                    desired: write.input,
+                    fingerprint: write.fingerprint.as_str().to_owned(),
+                    contact: ValueSet::default(),
+                });
+            }
+        }
         let now = self.clock.now();
         let (written_changes, written) = writer.flush(&run.report, now).await;
         changes = changes.extend(written_changes);

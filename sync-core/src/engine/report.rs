@@ -97,8 +97,11 @@ pub struct SyncReport {
     /// Customers that matched one agent-made contact and waited for the end of the full
     /// sync, where each contact goes to one customer (see `engine::adoption`).
     pub adoptions_deferred: u64,
-    /// Waiting customers decided at the end of the full sync (adopted, or created).
+    /// Waiting customers written at the end of the full sync (adopted, or created).
     pub adoptions_decided: u64,
+    /// Creates of a full-sync page beyond its last full batch, written at the end of the run
+    /// in full batches with the other waiting customers.
+    pub creates_deferred: u64,
     /// Customers with a conflict note (synced all the same).
     pub conflicts: Vec<ConflictEntry>,
     /// Customers whose write failed and still stands failed at the end of the run (retried

@@ -107,6 +107,12 @@ impl<'a> Writer<'a> {
         self.creates.is_empty() && self.updates.is_empty()
     }
 
+    /// Takes out the creates beyond the last full batch (those that would make a partial one).
+    pub(crate) fn take_partial_creates(&mut self) -> Vec<Write> {
+        let full = self.creates.len() - self.creates.len() % self.chunk;
+        self.creates.split_off(full)
+    }
+
     /// Takes the first create out, to write it alone.
     pub(crate) fn take_create(&mut self) -> Option<Write> {
         (!self.creates.is_empty()).then(|| self.creates.remove(0))

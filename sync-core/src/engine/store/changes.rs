@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::{AdoptionCandidate, CursorKind, FullSyncCheckpoint, WrittenCustomer};
+use super::{CursorKind, FullSyncCheckpoint, WaitingCustomer, WrittenCustomer};
 
 /// One write to the state store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub enum Change {
     /// Drop the full-sync checkpoint.
     ClearCheckpoint,
     /// A customer was written: link, fingerprint and values; its pending failure and
-    /// adoption candidacy are cleared. Thulium now holds this client on that contact, so a
+    /// wait are cleared. Thulium now holds this client on that contact, so a
     /// link of another client to the same contact is dropped.
     Written(WrittenCustomer),
     /// Link a shop client to a Thulium customer without a fingerprint (found, not written).
@@ -48,11 +48,10 @@ pub enum Change {
         /// The claimed Thulium customer.
         customer_id: u64,
     },
-    /// A client waits for the adoption decision at the end of the full sync (replaces its
-    /// earlier candidacy).
-    Candidate(Box<AdoptionCandidate>),
-    /// A client no longer waits for an adoption decision.
-    DropCandidate {
+    /// A customer waits for the end of the full sync (replaces an earlier wait).
+    Waiting(Box<WaitingCustomer>),
+    /// A customer no longer waits.
+    DropWaiting {
         /// The shop's client id.
         client_id: u64,
     },
@@ -147,14 +146,14 @@ impl Changes {
         })
     }
 
-    /// Appends [`Change::Candidate`].
-    pub fn candidate(self, candidate: AdoptionCandidate) -> Self {
-        self.push(Change::Candidate(Box::new(candidate)))
+    /// Appends [`Change::Waiting`].
+    pub fn waiting(self, candidate: WaitingCustomer) -> Self {
+        self.push(Change::Waiting(Box::new(candidate)))
     }
 
-    /// Appends [`Change::DropCandidate`].
-    pub fn drop_candidate(self, client_id: u64) -> Self {
-        self.push(Change::DropCandidate { client_id })
+    /// Appends [`Change::DropWaiting`].
+    pub fn drop_waiting(self, client_id: u64) -> Self {
+        self.push(Change::DropWaiting { client_id })
     }
 
     /// Appends [`Change::ClearFailure`].

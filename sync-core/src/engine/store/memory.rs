@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 
 use super::{
-    AdoptionCandidate, Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint,
-    LinkRecord, StateStore, StoreError,
+    Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint, LinkRecord, StateStore,
+    StoreError, WaitingCustomer,
 };
 
 /// A [`StateStore`] held in memory: nothing survives the process. Meant for tests.
@@ -26,7 +26,7 @@ struct IntegrationState {
     /// customer id → the client holding it (the reverse of `customers`)
     holders: HashMap<u64, u64>,
     failures: BTreeMap<u64, FailedCustomer>,
-    candidates: BTreeMap<u64, AdoptionCandidate>,
+    waiting: BTreeMap<u64, WaitingCustomer>,
     order_items: HashMap<u64, u64>,
     order_prints: HashMap<u64, String>,
     events: HashMap<String, NaiveDateTime>,
@@ -70,7 +70,7 @@ impl IntegrationState {
                     record.values = Some(written.values);
                 }
                 self.failures.remove(&written.client_id);
-                self.candidates.remove(&written.client_id);
+                self.waiting.remove(&written.client_id);
             }
             Change::Link {
                 client_id,
@@ -88,11 +88,11 @@ impl IntegrationState {
                     self.unlink(client_id);
                 }
             }
-            Change::Candidate(candidate) => {
-                self.candidates.insert(candidate.client_id, *candidate);
+            Change::Waiting(candidate) => {
+                self.waiting.insert(candidate.client_id, *candidate);
             }
-            Change::DropCandidate { client_id } => {
-                self.candidates.remove(&client_id);
+            Change::DropWaiting { client_id } => {
+                self.waiting.remove(&client_id);
             }
             Change::Failed {
                 client_id,
@@ -225,11 +225,11 @@ impl StateStore for MemoryStore {
         Ok(Claim::Taken)
     }
 
-    async fn adoption_candidates(
+    async fn waiting_customers(
         &self,
         integration: &str,
-    ) -> Result<Vec<AdoptionCandidate>, StoreError> {
-        self.read(integration, |s| s.candidates.values().cloned().collect())
+    ) -> Result<Vec<WaitingCustomer>, StoreError> {
+        self.read(integration, |s| s.waiting.values().cloned().collect())
     }
 
     async fn order_items_for(

@@ -82,22 +82,25 @@ pub struct LinkRecord {
     pub values: Option<ContactValues>,
 }
 
-/// A shop client that matched exactly one agent-made contact during a full sync. Adoption is
-/// decided once every page is read, so that the same contact goes to the same client whatever
-/// the page order (see `engine::adoption`); until then the client waits here.
+/// A shop customer whose write waits for the end of a full sync, with what it is to be:
+/// - one that matched exactly one agent-made contact (`adopts`): adoption is decided once every
+///   page is read, so that the same contact goes to the same customer whatever the page order
+///   (see `engine::adoption`);
+/// - a create left over from a page's last, partial batch (`adopts` is `None`): written with
+///   the others at the end, so that batches are full whatever the page size.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdoptionCandidate {
+pub struct WaitingCustomer {
     /// The shop's client id.
     pub client_id: u64,
-    /// The contact it matched.
-    pub customer_id: u64,
+    /// The agent-made contact it matched; `None` for a create.
+    pub adopts: Option<u64>,
     /// A registered account (not a guest): ranks before guests.
     pub registered: bool,
     /// The desired Thulium customer, as mapped when the page was read.
     pub desired: CustomerInput,
     /// Its fingerprint.
     pub fingerprint: String,
-    /// The e-mails and phones on the contact when it was read.
+    /// The e-mails and phones on the matched contact when it was read (empty for a create).
     pub contact: ValueSet,
 }
 
@@ -189,11 +192,11 @@ pub trait StateStore: Send + Sync {
         customer_id: u64,
     ) -> Result<Claim, StoreError>;
 
-    /// The adoption candidates waiting for the end of a full sync, by client id.
-    async fn adoption_candidates(
+    /// The customers waiting for the end of a full sync, by client id.
+    async fn waiting_customers(
         &self,
         integration: &str,
-    ) -> Result<Vec<AdoptionCandidate>, StoreError>;
+    ) -> Result<Vec<WaitingCustomer>, StoreError>;
 
     /// Field-group item id per order serial number, for those of `serials` that have one.
     async fn order_items_for(

@@ -22,8 +22,8 @@ use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
-    AdoptionCandidate, Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint,
-    LinkRecord, StateStore, StoreError,
+    Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint, LinkRecord, StateStore,
+    StoreError, WaitingCustomer,
 };
 use crate::contact_values::ContactValues;
 
@@ -74,13 +74,13 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX events_by_time ON events (integration, seen_at);",
     // 2: the fingerprint of what was last written to an order's field-group item.
     "ALTER TABLE order_items ADD COLUMN fingerprint TEXT;",
-    // 3: whose values are on a contact (JSON of `ContactValues`), and the clients waiting for
-    // the adoption decision at the end of a full sync.
+    // 3: whose values are on a contact (JSON of `ContactValues`), and the customers waiting for
+    // the end of a full sync (adoption candidates, leftover creates).
     "ALTER TABLE customers ADD COLUMN contact_values TEXT;
-     CREATE TABLE adoption_candidates (
+     CREATE TABLE waiting_customers (
          integration TEXT NOT NULL,
          client_id   INTEGER NOT NULL,
-         customer_id INTEGER NOT NULL,
+         adopts      INTEGER,
          registered  INTEGER NOT NULL,
          desired     TEXT NOT NULL,
          fingerprint TEXT NOT NULL,
@@ -290,7 +290,7 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
                 Some((&written.fingerprint, &written.values)),
             )?;
             clear_failure(tx, integration, written.client_id)?;
-            drop_candidate(tx, integration, written.client_id)?;
+            drop_waiting(tx, integration, written.client_id)?;
         }
         Change::Link {
             client_id,
@@ -314,19 +314,19 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
             )
             .map_err(db)?;
         }
-        Change::Candidate(candidate) => {
+        Change::Waiting(candidate) => {
             tx.execute(
-                "INSERT INTO adoption_candidates
-                     (integration, client_id, customer_id, registered, desired, fingerprint, contact)
+                "INSERT INTO waiting_customers
+                     (integration, client_id, adopts, registered, desired, fingerprint, contact)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (integration, client_id) DO UPDATE SET
-                     customer_id = excluded.customer_id, registered = excluded.registered,
+                     adopts = excluded.adopts, registered = excluded.registered,
                      desired = excluded.desired, fingerprint = excluded.fingerprint,
                      contact = excluded.contact",
                 params![
                     integration,
                     to_sql_id(candidate.client_id)?,
-                    to_sql_id(candidate.customer_id)?,
+                    candidate.adopts.map(to_sql_id).transpose()?,
                     candidate.registered,
                     to_json(&candidate.desired)?,
                     candidate.fingerprint,
@@ -335,7 +335,7 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
             )
             .map_err(db)?;
         }
-        Change::DropCandidate { client_id } => drop_candidate(tx, integration, client_id)?,
+        Change::DropWaiting { client_id } => drop_waiting(tx, integration, client_id)?,
         Change::Failed {
             client_id,
             reason,
@@ -426,13 +426,9 @@ fn upsert_link(
     Ok(())
 }
 
-fn drop_candidate(
-    tx: &Transaction<'_>,
-    integration: &str,
-    client_id: u64,
-) -> Result<(), StoreError> {
+fn drop_waiting(tx: &Transaction<'_>, integration: &str, client_id: u64) -> Result<(), StoreError> {
     tx.execute(
-        "DELETE FROM adoption_candidates WHERE integration = ?1 AND client_id = ?2",
+        "DELETE FROM waiting_customers WHERE integration = ?1 AND client_id = ?2",
         params![integration, to_sql_id(client_id)?],
     )
     .map_err(db)?;
@@ -580,23 +576,23 @@ impl StateStore for SqliteStore {
         .await
     }
 
-    async fn adoption_candidates(
+    async fn waiting_customers(
         &self,
         integration: &str,
-    ) -> Result<Vec<AdoptionCandidate>, StoreError> {
+    ) -> Result<Vec<WaitingCustomer>, StoreError> {
         let integration = integration.to_owned();
         self.with_conn(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
-                    "SELECT client_id, customer_id, registered, desired, fingerprint, contact
-                     FROM adoption_candidates WHERE integration = ?1 ORDER BY client_id",
+                    "SELECT client_id, adopts, registered, desired, fingerprint, contact
+                     FROM waiting_customers WHERE integration = ?1 ORDER BY client_id",
                 )
                 .map_err(db)?;
             let rows = stmt
                 .query_map(params![integration], |row| {
                     Ok((
                         row.get::<_, i64>(0)?,
-                        row.get::<_, i64>(1)?,
+                        row.get::<_, Option<i64>>(1)?,
                         row.get::<_, bool>(2)?,
                         row.get::<_, String>(3)?,
                         row.get::<_, String>(4)?,
@@ -605,11 +601,11 @@ impl StateStore for SqliteStore {
                 })
                 .map_err(db)?;
             rows.map(|row| {
-                let (client, customer, registered, desired, fingerprint, contact) =
+                let (client, adopts, registered, desired, fingerprint, contact) =
                     row.map_err(db)?;
-                Ok(AdoptionCandidate {
+                Ok(WaitingCustomer {
                     client_id: from_sql_id(client)?,
-                    customer_id: from_sql_id(customer)?,
+                    adopts: adopts.map(from_sql_id).transpose()?,
                     registered,
                     desired: from_json(&desired)?,
                     fingerprint,
