@@ -19,6 +19,7 @@ use crate::plan::{Plan, PlannedCustomer};
 
 use super::engine::{Engine, Run};
 use super::error::SyncError;
+use super::incremental::RetryFailures;
 use super::lookup::{Lookup, LookupFacts, LookupStrategy, choose_full_sync_lookup};
 use super::page_order::PageOrder;
 use super::pipeline::Adoption;
@@ -85,9 +86,15 @@ impl Engine {
             .set_cursor(CursorKind::Customers, started_at)
             .set_cursor(CursorKind::Orders, started_at);
         self.store.apply(name, finish).await?;
-        // The pages just tried every customer: failures wait for the next incremental pass.
-        self.incremental_pass(&run, Some(started_at), Some(started_at), false)
-            .await?;
+        // Failures this run's pages met wait for the next pass; those stored by an earlier,
+        // interrupted run (whose pages before the checkpoint this run did not read) are tried.
+        self.incremental_pass(
+            &run,
+            Some(started_at),
+            Some(started_at),
+            RetryFailures::NotTriedByThisRun,
+        )
+        .await?;
         Ok(run.finish())
     }
 

@@ -23,6 +23,16 @@ use super::ports::{OrdersQuery, ShopPort};
 use super::report::{RunKind, SyncReport};
 use super::store::{Changes, CursorKind};
 
+/// Which stored failures an incremental pass tries again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetryFailures {
+    /// Every one.
+    All,
+    /// Those this run has not tried (a full sync's closing pass: the failures its own pages
+    /// just met wait for the next pass; those an interrupted earlier run left are tried).
+    NotTriedByThisRun,
+}
+
 impl Engine {
     /// One incremental pass from the saved cursors (see the module docs).
     pub async fn incremental_sync(&self) -> Result<SyncReport, SyncError> {
@@ -37,18 +47,19 @@ impl Engine {
         }
         let customers = self.store.cursor(name, CursorKind::Customers).await?;
         let orders = self.store.cursor(name, CursorKind::Orders).await?;
-        self.incremental_pass(&run, customers, orders, true).await?;
+        self.incremental_pass(&run, customers, orders, RetryFailures::All)
+            .await?;
         Ok(run.finish())
     }
 
     /// Reads both windows from the given cursors, re-syncs what they name (and the pending
-    /// failures, if `retry_failures`), then saves the windows' ends as the new cursors.
+    /// failures, as `retry_failures` says), then saves the windows' ends as the new cursors.
     pub(crate) async fn incremental_pass(
         &self,
         run: &Run,
         customers_cursor: Option<NaiveDateTime>,
         orders_cursor: Option<NaiveDateTime>,
-        retry_failures: bool,
+        retry_failures: RetryFailures,
     ) -> Result<(), SyncError> {
         let now = self.clock.now();
         let window = |cursor| {
@@ -72,11 +83,14 @@ impl Engine {
             self.sync_modified_customers(run, customers_window),
             self.clients_of_modified_orders(run, orders_window),
         )?;
-        if retry_failures {
-            let failed = self.store.failed_customers(&self.config.name).await?;
-            run.tally(|r| r.retried_failures += failed.len() as u64);
-            pending.extend(failed.into_iter().map(|f| f.client_id));
+        let mut failed = self.store.failed_customers(&self.config.name).await?;
+        if retry_failures == RetryFailures::NotTriedByThisRun {
+            let mut tried = HashSet::new();
+            run.tally(|r| tried.extend(r.failed.iter().map(|f| f.client_id)));
+            failed.retain(|f| !tried.contains(&f.client_id));
         }
+        run.tally(|r| r.retried_failures += failed.len() as u64);
+        pending.extend(failed.into_iter().map(|f| f.client_id));
         let pending: Vec<u64> = pending
             .into_iter()
             .filter(|id| synced.insert(*id))

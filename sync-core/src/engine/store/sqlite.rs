@@ -211,6 +211,23 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// [`SqliteStore::lookup`] of an id-valued column (the second selected).
+    async fn lookup_ids(
+        &self,
+        integration: &str,
+        keys: &[u64],
+        sql: &'static str,
+    ) -> Result<HashMap<u64, u64>, StoreError> {
+        let raw = self
+            .lookup(integration, keys, sql, |row| row.get::<_, i64>(1).map(Some))
+            .await?;
+        raw.into_iter()
+            .map(|(key, id)| Ok((key, from_sql_id(id)?)))
+            .collect()
+    }
+}
+
 /// Sets the connection's pragmas and migrates the schema.
 fn prepare(mut conn: Connection) -> Result<Connection, StoreError> {
     conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
@@ -536,18 +553,13 @@ impl StateStore for SqliteStore {
         integration: &str,
         customer_ids: &[u64],
     ) -> Result<HashMap<u64, u64>, StoreError> {
-        let raw = self
-            .lookup(
-                integration,
-                customer_ids,
-                "SELECT customer_id, client_id FROM customers
-                 WHERE integration = ? AND customer_id IN ({keys})",
-                |row| row.get::<_, i64>(1).map(Some),
-            )
-            .await?;
-        raw.into_iter()
-            .map(|(customer, client)| Ok((customer, from_sql_id(client)?)))
-            .collect()
+        self.lookup_ids(
+            integration,
+            customer_ids,
+            "SELECT customer_id, client_id FROM customers
+             WHERE integration = ? AND customer_id IN ({keys})",
+        )
+        .await
     }
 
     async fn claim(
@@ -622,18 +634,13 @@ impl StateStore for SqliteStore {
         integration: &str,
         serials: &[u64],
     ) -> Result<HashMap<u64, u64>, StoreError> {
-        let raw = self
-            .lookup(
-                integration,
-                serials,
-                "SELECT serial_number, item_id FROM order_items
-                 WHERE integration = ? AND serial_number IN ({keys})",
-                |row| row.get::<_, i64>(1).map(Some),
-            )
-            .await?;
-        raw.into_iter()
-            .map(|(serial, item)| Ok((serial, from_sql_id(item)?)))
-            .collect()
+        self.lookup_ids(
+            integration,
+            serials,
+            "SELECT serial_number, item_id FROM order_items
+             WHERE integration = ? AND serial_number IN ({keys})",
+        )
+        .await
     }
 
     async fn order_item_prints_for(
