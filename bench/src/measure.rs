@@ -19,6 +19,7 @@ use sync_core::engine::{Engine, EngineOptions};
 
 use crate::child::Mode;
 use crate::fixture::reset_counters;
+use crate::rss::{cpu_ms, load_average};
 
 /// Requests the simulators served, by API and by endpoint (`"GET /api/customers"`).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -69,6 +70,14 @@ pub struct ChildRun {
     pub report: Value,
     /// The child's peak resident memory.
     pub peak_rss_kib: Option<u64>,
+    /// The child's CPU time (all threads).
+    pub cpu_ms: Option<u64>,
+    /// CPU time of this process (the simulators) while the child ran.
+    pub simulators_cpu_ms: Option<u64>,
+    /// When the child's shop pages were done, and its peak memory by then.
+    pub phases: Value,
+    /// The machine's one-minute load average when the child was done.
+    pub load_average: Option<f64>,
     /// The requests it made.
     pub served: Served,
 }
@@ -99,6 +108,7 @@ impl SyncSetup<'_> {
         reset_counters(self.sandbox);
         let out = self.state.with_extension(format!("{mode:?}.json"));
         let mut command = self.child_command(mode, &out)?;
+        let cpu_before = cpu_ms();
         let status = tokio::task::spawn_blocking(move || command.status())
             .await
             .map_err(|e| e.to_string())?
@@ -106,12 +116,19 @@ impl SyncSetup<'_> {
         if !status.success() {
             return Err(format!("the sync child failed ({status})"));
         }
+        let simulators_cpu_ms = cpu_ms()
+            .zip(cpu_before)
+            .map(|(after, before)| after.saturating_sub(before));
         let text = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
         let _ = std::fs::remove_file(&out);
         let document: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
         Ok(ChildRun {
             report: document["report"].clone(),
             peak_rss_kib: document["peak_rss_kib"].as_u64(),
+            cpu_ms: document["cpu_ms"].as_u64(),
+            simulators_cpu_ms,
+            phases: document["phases"].clone(),
+            load_average: load_average(),
             served: Served::of(self.sandbox),
         })
     }
@@ -177,6 +194,39 @@ impl SyncSetup<'_> {
             .ok_or_else(|| "no integration".to_owned())?;
         Ok(wired.engine.clone())
     }
+}
+
+/// The adoption candidates a full sync decided at its end, as (client id, adopted its
+/// contact): the agent-made contacts that now carry a shop ID in the ID field were adopted
+/// by that client; the customers noted `taken_by_another` were candidates whose contact went
+/// to another and were created instead.
+pub fn decided_candidates(sandbox: &Sandbox, report: &Value) -> Vec<(u64, bool)> {
+    let thulium = sandbox.thulium();
+    let mut decided: BTreeMap<u64, bool> = BTreeMap::new();
+    for contact in thulium.agent_contacts() {
+        let shop_id = thulium
+            .customer(contact.customer_id())
+            .and_then(|now| now.custom_fields.get(DEFAULT_SHOP_ID_FIELD).cloned())
+            .and_then(|value| {
+                value
+                    .as_u64()
+                    .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+            });
+        if let Some(client_id) = shop_id {
+            decided.insert(client_id, true);
+        }
+    }
+    let conflicts = report["conflicts"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    for conflict in conflicts {
+        if conflict["reason"] == "taken_by_another"
+            && let Some(client_id) = conflict["client_id"].as_u64()
+        {
+            decided.entry(client_id).or_insert(false);
+        }
+    }
+    decided.into_iter().collect()
 }
 
 /// Webhook latencies: each event follows a real change of a distinct customer, and is
