@@ -329,6 +329,20 @@ async fn claims_are_exclusive_and_released_only_unwritten(store: &dyn StateStore
         .unwrap();
     assert_eq!(store.link(A, 2).await.unwrap(), Some(100));
     assert_eq!(store.claim(A, 1, 100).await.unwrap(), Claim::HeldBy(2));
+
+    // Many claims in one call: each sees the ones before it.
+    let claims = store
+        .claim_all(A, &[(7, 700), (8, 700), (8, 800), (2, 100)])
+        .await
+        .unwrap();
+    assert_eq!(
+        claims,
+        [Claim::Taken, Claim::HeldBy(7), Claim::Taken, Claim::Taken]
+    );
+    assert_eq!(
+        store.holders_of(A, &[700, 800, 100]).await.unwrap(),
+        HashMap::from([(700, 7), (800, 8), (100, 2)])
+    );
 }
 
 fn candidate(client_id: u64, customer_id: u64) -> WaitingCustomer {
@@ -362,7 +376,7 @@ async fn candidates_wait_until_written_or_dropped(store: &dyn StateStore) {
         .waiting(candidate(6, 0));
     store.apply(A, changes).await.unwrap();
     assert_eq!(
-        store.waiting_customers(A).await.unwrap(),
+        store.waiting_customers(A, 0, usize::MAX).await.unwrap(),
         vec![
             candidate(3, 40),
             candidate(4, 40),
@@ -370,7 +384,30 @@ async fn candidates_wait_until_written_or_dropped(store: &dyn StateStore) {
             candidate(6, 0)
         ]
     );
-    assert!(store.waiting_customers(B).await.unwrap().is_empty());
+    assert!(
+        store
+            .waiting_customers(B, 0, usize::MAX)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Read page by page, and ranked without their data.
+    let page = store.waiting_customers(A, 3, 2).await.unwrap();
+    assert_eq!(page, vec![candidate(4, 40), candidate(5, 50)]);
+    let ranks = store.waiting_ranks(A).await.unwrap();
+    let ranked: Vec<(u64, Option<u64>, bool)> = ranks
+        .iter()
+        .map(|r| (r.client_id, r.adopts, r.registered))
+        .collect();
+    assert_eq!(
+        ranked,
+        [
+            (3, Some(40), false),
+            (4, Some(40), true),
+            (5, Some(50), false),
+            (6, None, true)
+        ]
+    );
     store
         .apply(
             A,
@@ -382,7 +419,7 @@ async fn candidates_wait_until_written_or_dropped(store: &dyn StateStore) {
         .await
         .unwrap();
     assert_eq!(
-        store.waiting_customers(A).await.unwrap(),
+        store.waiting_customers(A, 0, usize::MAX).await.unwrap(),
         vec![candidate(4, 40)]
     );
 }

@@ -176,7 +176,6 @@ async fn the_same_tenant_at_concurrency_1_and_8_on_every_repetition() {
         let thulium = report.requests_to("crm");
         let bound = thulium_bound(contacts, &report);
         if run < 2 {
-            eprintln!("{:?}", report.requests);
             eprintln!(
                 "concurrency {concurrency}: created {}, adopted {}, conflict notes {}, Thulium requests {thulium} (bound {bound}, {:.2}x), shop requests {}",
                 report.created,

@@ -36,7 +36,7 @@ use super::engine::{Engine, Run};
 use super::error::SyncError;
 use super::lookup::Lookup;
 use super::pipeline::{Adoption, CustomerJob, PartialCreates};
-use super::store::{Changes, WaitingCustomer};
+use super::store::{Changes, WaitingCustomer, WaitingRank};
 
 /// Candidates decided and written together (their batches fill better than per page).
 const DECIDED_AT_ONCE: usize = 1000;
@@ -44,10 +44,10 @@ const DECIDED_AT_ONCE: usize = 1000;
 /// Who adopts each contact: per candidate client, `true` if it takes its contact (waiting
 /// creates, which adopt nothing, are left out).
 pub(crate) fn choose_adopters(
-    candidates: &[WaitingCustomer],
+    candidates: &[WaitingRank],
     holders: &HashMap<u64, u64>,
 ) -> HashMap<u64, bool> {
-    let mut by_contact: BTreeMap<u64, Vec<&WaitingCustomer>> = BTreeMap::new();
+    let mut by_contact: BTreeMap<u64, Vec<&WaitingRank>> = BTreeMap::new();
     for candidate in candidates {
         if let Some(contact) = candidate.adopts {
             by_contact.entry(contact).or_default().push(candidate);
@@ -83,14 +83,25 @@ impl Engine {
         lookup: &Lookup,
     ) -> Result<(), SyncError> {
         let name = self.config.name.as_str();
-        let candidates = self.store.waiting_customers(name).await?;
-        if candidates.is_empty() {
+        let ranks = self.store.waiting_ranks(name).await?;
+        if ranks.is_empty() {
             return Ok(());
         }
-        let contacts: Vec<u64> = candidates.iter().filter_map(|c| c.adopts).collect();
+        let contacts: Vec<u64> = ranks.iter().filter_map(|c| c.adopts).collect();
         let holders = self.store.holders_of(name, &contacts).await?;
-        let verdicts = choose_adopters(&candidates, &holders);
-        for chunk in candidates.chunks(DECIDED_AT_ONCE) {
+        let verdicts = choose_adopters(&ranks, &holders);
+        drop(ranks);
+        // The waiting customers' data are read a thousand at a time, never all at once.
+        let mut after = 0;
+        loop {
+            let chunk = self
+                .store
+                .waiting_customers(name, after, DECIDED_AT_ONCE)
+                .await?;
+            let Some(last) = chunk.last() else {
+                return Ok(());
+            };
+            after = last.client_id;
             let ids: Vec<u64> = chunk.iter().map(|c| c.client_id).collect();
             let _guards = self.locks.lock_all(&ids).await;
             let mut changes = ids.iter().fold(Changes::new(), |c, id| c.drop_waiting(*id));
@@ -132,7 +143,6 @@ impl Engine {
             self.write_jobs(run, jobs, changes, PartialCreates::Write)
                 .await?;
         }
-        Ok(())
     }
 }
 
@@ -211,16 +221,12 @@ fn decided_job(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contact_values::ValueSet;
 
-    fn candidate(client_id: u64, customer_id: u64, registered: bool) -> WaitingCustomer {
-        WaitingCustomer {
+    fn candidate(client_id: u64, customer_id: u64, registered: bool) -> WaitingRank {
+        WaitingRank {
             client_id,
             adopts: Some(customer_id),
             registered,
-            desired: thulium_client::CustomerInput::default(),
-            fingerprint: String::new(),
-            contact: ValueSet::default(),
         }
     }
 

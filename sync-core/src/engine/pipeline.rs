@@ -306,6 +306,21 @@ impl Engine {
         adoption: Adoption,
     ) -> Result<(Vec<CustomerJob>, Changes), SyncError> {
         let mut changes = Changes::new();
+        let adopting: Vec<(u64, u64)> = jobs
+            .iter()
+            .filter_map(|job| match job.decision.action {
+                PlanAction::Adopt { customer_id, .. } => Some((job.client_id(), customer_id)),
+                _ => None,
+            })
+            .collect();
+        // Outside a full sync every adoption claims its contact first, all in one transaction.
+        let mut claims = match adoption {
+            Adoption::ClaimNow if !adopting.is_empty() => {
+                let name = self.config.name.as_str();
+                self.store.claim_all(name, &adopting).await?.into_iter()
+            }
+            _ => Vec::new().into_iter(),
+        };
         let mut to_write = Vec::with_capacity(jobs.len());
         for mut job in jobs {
             let PlanAction::Adopt { customer_id, .. } = job.decision.action else {
@@ -325,9 +340,7 @@ impl Engine {
                     });
                 }
                 Adoption::ClaimNow => {
-                    let name = self.config.name.as_str();
-                    let claim = self.store.claim(name, job.client_id(), customer_id).await?;
-                    if let Claim::HeldBy(_) = claim {
+                    if let Some(Claim::HeldBy(_)) = claims.next() {
                         job.decision = PlanDecision {
                             action: PlanAction::Create,
                             conflict: Some(PlanConflict {

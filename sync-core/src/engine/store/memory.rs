@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 
 use super::{
     Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint, LinkRecord, StateStore,
-    StoreError, WaitingCustomer,
+    StoreError, WaitingCustomer, WaitingRank,
 };
 
 /// A [`StateStore`] held in memory: nothing survives the process. Meant for tests.
@@ -208,28 +208,53 @@ impl StateStore for MemoryStore {
         })
     }
 
-    async fn claim(
+    async fn claim_all(
         &self,
         integration: &str,
-        client_id: u64,
-        customer_id: u64,
-    ) -> Result<Claim, StoreError> {
+        claims: &[(u64, u64)],
+    ) -> Result<Vec<Claim>, StoreError> {
         let mut guard = self.lock()?;
         let state = guard.entry(integration.to_owned()).or_default();
-        if let Some(&holder) = state.holders.get(&customer_id)
-            && holder != client_id
-        {
-            return Ok(Claim::HeldBy(holder));
-        }
-        state.link(client_id, customer_id);
-        Ok(Claim::Taken)
+        Ok(claims
+            .iter()
+            .map(
+                |&(client_id, customer_id)| match state.holders.get(&customer_id) {
+                    Some(&holder) if holder != client_id => Claim::HeldBy(holder),
+                    _ => {
+                        state.link(client_id, customer_id);
+                        Claim::Taken
+                    }
+                },
+            )
+            .collect())
+    }
+
+    async fn waiting_ranks(&self, integration: &str) -> Result<Vec<WaitingRank>, StoreError> {
+        self.read(integration, |s| {
+            s.waiting
+                .values()
+                .map(|w| WaitingRank {
+                    client_id: w.client_id,
+                    adopts: w.adopts,
+                    registered: w.registered,
+                })
+                .collect()
+        })
     }
 
     async fn waiting_customers(
         &self,
         integration: &str,
+        after: u64,
+        limit: usize,
     ) -> Result<Vec<WaitingCustomer>, StoreError> {
-        self.read(integration, |s| s.waiting.values().cloned().collect())
+        self.read(integration, |s| {
+            s.waiting
+                .range(after.saturating_add(1)..)
+                .take(limit)
+                .map(|(_, w)| w.clone())
+                .collect()
+        })
     }
 
     async fn order_items_for(

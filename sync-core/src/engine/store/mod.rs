@@ -104,6 +104,17 @@ pub struct WaitingCustomer {
     pub contact: ValueSet,
 }
 
+/// What ranks a waiting customer for the adoption decision (see `engine::adoption`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitingRank {
+    /// The shop's client id.
+    pub client_id: u64,
+    /// The agent-made contact it matched; `None` for a create.
+    pub adopts: Option<u64>,
+    /// A registered account (not a guest).
+    pub registered: bool,
+}
+
 /// The answer to a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
@@ -181,22 +192,42 @@ pub trait StateStore: Send + Sync {
         customer_ids: &[u64],
     ) -> Result<HashMap<u64, u64>, StoreError>;
 
-    /// Claims a contact for a client before it is written, atomically: it fails (changing
-    /// nothing) when another client holds the contact. The client's own link moves to the
-    /// contact (a link to another contact is replaced, dropping its fingerprint). Give it back
-    /// with [`Change::Release`] if the write fails.
+    /// Claims contacts for clients before they are written, `(client, contact)` pairs in
+    /// order, in one transaction: each claim fails (changing nothing) when another client
+    /// holds the contact — an earlier pair of the same call included. A client's own link moves
+    /// to the contact (a link to another contact is replaced, dropping its fingerprint). Give
+    /// a claim back with [`Change::Release`] if the write fails.
+    async fn claim_all(
+        &self,
+        integration: &str,
+        claims: &[(u64, u64)],
+    ) -> Result<Vec<Claim>, StoreError>;
+
+    /// How every customer waiting for the end of a full sync ranks, by client id: light
+    /// enough to hold for a whole shop (the desired data are read page by page with
+    /// [`StateStore::waiting_customers`]).
+    async fn waiting_ranks(&self, integration: &str) -> Result<Vec<WaitingRank>, StoreError>;
+
+    /// Up to `limit` waiting customers with client ids above `after`, by client id.
+    async fn waiting_customers(
+        &self,
+        integration: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<WaitingCustomer>, StoreError>;
+
+    /// Claims one contact for one client; see [`StateStore::claim_all`].
     async fn claim(
         &self,
         integration: &str,
         client_id: u64,
         customer_id: u64,
-    ) -> Result<Claim, StoreError>;
-
-    /// The customers waiting for the end of a full sync, by client id.
-    async fn waiting_customers(
-        &self,
-        integration: &str,
-    ) -> Result<Vec<WaitingCustomer>, StoreError>;
+    ) -> Result<Claim, StoreError> {
+        let claims = self
+            .claim_all(integration, &[(client_id, customer_id)])
+            .await?;
+        Ok(claims.into_iter().next().unwrap_or(Claim::Taken))
+    }
 
     /// Field-group item id per order serial number, for those of `serials` that have one.
     async fn order_items_for(

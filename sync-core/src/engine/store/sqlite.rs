@@ -23,7 +23,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::{
     Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint, LinkRecord, StateStore,
-    StoreError, WaitingCustomer,
+    StoreError, WaitingCustomer, WaitingRank,
 };
 use crate::contact_values::ContactValues;
 
@@ -562,28 +562,64 @@ impl StateStore for SqliteStore {
         .await
     }
 
-    async fn claim(
+    async fn claim_all(
         &self,
         integration: &str,
-        client_id: u64,
-        customer_id: u64,
-    ) -> Result<Claim, StoreError> {
+        claims: &[(u64, u64)],
+    ) -> Result<Vec<Claim>, StoreError> {
         let integration = integration.to_owned();
+        let claims = claims.to_vec();
         self.in_transaction(move |tx| {
-            let holder: Option<i64> = tx
-                .query_row(
-                    "SELECT client_id FROM customers
-                     WHERE integration = ?1 AND customer_id = ?2 AND client_id <> ?3",
-                    params![integration, to_sql_id(customer_id)?, to_sql_id(client_id)?],
-                    |row| row.get(0),
+            claims
+                .into_iter()
+                .map(|(client_id, customer_id)| {
+                    let holder: Option<i64> = tx
+                        .query_row(
+                            "SELECT client_id FROM customers
+                             WHERE integration = ?1 AND customer_id = ?2 AND client_id <> ?3",
+                            params![integration, to_sql_id(customer_id)?, to_sql_id(client_id)?],
+                            |row| row.get(0),
+                        )
+                        .optional()
+                        .map_err(db)?;
+                    if let Some(holder) = holder {
+                        return Ok(Claim::HeldBy(from_sql_id(holder)?));
+                    }
+                    upsert_link(tx, &integration, client_id, customer_id, None)?;
+                    Ok(Claim::Taken)
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn waiting_ranks(&self, integration: &str) -> Result<Vec<WaitingRank>, StoreError> {
+        let integration = integration.to_owned();
+        self.with_conn(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT client_id, adopts, registered FROM waiting_customers
+                     WHERE integration = ?1 ORDER BY client_id",
                 )
-                .optional()
                 .map_err(db)?;
-            if let Some(holder) = holder {
-                return Ok(Claim::HeldBy(from_sql_id(holder)?));
-            }
-            upsert_link(tx, &integration, client_id, customer_id, None)?;
-            Ok(Claim::Taken)
+            let rows = stmt
+                .query_map(params![integration], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, Option<i64>>(1)?,
+                        row.get::<_, bool>(2)?,
+                    ))
+                })
+                .map_err(db)?;
+            rows.map(|row| {
+                let (client, adopts, registered) = row.map_err(db)?;
+                Ok(WaitingRank {
+                    client_id: from_sql_id(client)?,
+                    adopts: adopts.map(from_sql_id).transpose()?,
+                    registered,
+                })
+            })
+            .collect()
         })
         .await
     }
@@ -591,17 +627,22 @@ impl StateStore for SqliteStore {
     async fn waiting_customers(
         &self,
         integration: &str,
+        after: u64,
+        limit: usize,
     ) -> Result<Vec<WaitingCustomer>, StoreError> {
         let integration = integration.to_owned();
+        let after = to_sql_id(after)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.with_conn(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
                     "SELECT client_id, adopts, registered, desired, fingerprint, contact
-                     FROM waiting_customers WHERE integration = ?1 ORDER BY client_id",
+                     FROM waiting_customers WHERE integration = ?1 AND client_id > ?2
+                     ORDER BY client_id LIMIT ?3",
                 )
                 .map_err(db)?;
             let rows = stmt
-                .query_map(params![integration], |row| {
+                .query_map(params![integration, after, limit], |row| {
                     Ok((
                         row.get::<_, i64>(0)?,
                         row.get::<_, Option<i64>>(1)?,
