@@ -66,6 +66,7 @@ fn main() {
                 by_id: &[],
                 by_fallback: &[],
                 held_by_others: &[],
+                adopted_by_others: &[],
             },
             &config,
         )

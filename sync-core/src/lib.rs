@@ -66,6 +66,7 @@
 //!     by_id: &[],
 //!     by_fallback: &[],
 //!     held_by_others: &[],
+//!     adopted_by_others: &[],
 //! }, &config).action;
 //! assert_eq!(plan(None, None), PlanAction::Create);
 //! let written = Fingerprint::of_customer(&mapped.input);

@@ -9,13 +9,16 @@
 //!    never a reason to stop.
 //! 2. None: the customer linked in the state store is the target.
 //! 3. Neither (a customer not linked yet): the fallback matches — contacts sharing an e-mail
-//!    or phone *exactly* (normalised, as the engine checked on what Thulium returned) — less
-//!    those that carry a shop ID in the ID field (another shop customer's) and those another
-//!    shop customer holds in the store. None → [`PlanAction::Create`]. One →
-//!    [`PlanAction::Adopt`] (an agent-made contact becomes this customer's). Several → a new
-//!    contact of its own ([`PlanAction::Create`]) and a [`ConflictReason::AmbiguousMatch`]
-//!    note: which of them is this person is a person's call, and the customer is synced all
-//!    the same.
+//!    or phone *exactly* (normalised, as the engine checked on what Thulium returned). Those
+//!    made by agents count: the free ones (no shop ID, held by no other shop customer) and
+//!    those another customer adopted; contacts the sync created for other customers do not.
+//!    None → [`PlanAction::Create`]. One, free → [`PlanAction::Adopt`] (an agent-made contact
+//!    becomes this customer's). One, adopted by another → a contact of its own and a
+//!    [`ConflictReason::TakenByAnother`] note. Several → a contact of its own and a
+//!    [`ConflictReason::AmbiguousMatch`] note: which of them is this person is a person's
+//!    call, and the customer is synced all the same. Counting the adopted ones keeps the
+//!    answer the same whether or not the other customer was written first (a rerun after a
+//!    failure decides as the first run did).
 //! 4. A target that is the linked customer and whose last written fingerprint equals the
 //!    desired one → [`PlanAction::Skip`]. The engine can tell before any lookup whether this
 //!    can happen with [`needs_lookup`].
@@ -140,6 +143,10 @@ pub struct PlanInput<'a> {
     pub by_fallback: &'a [Customer],
     /// Of those, the ones another shop customer holds in the state store.
     pub held_by_others: &'a [u64],
+    /// Of those held, the ones an agent made (adopted by another customer): they still count
+    /// when telling whether this customer's match is ambiguous, so that the answer does not
+    /// depend on whether the other customer was written first.
+    pub adopted_by_others: &'a [u64],
 }
 
 /// Whether the engine must look the customer up in Thulium before planning: `false` only
@@ -161,12 +168,16 @@ pub fn plan_customer(input: &PlanInput<'_>, config: &IntegrationConfig) -> PlanD
         ([only], _) => *only,
         ([], Some(linked)) => linked,
         ([], None) => {
-            let candidates = distinct_ids(input.by_fallback.iter().filter(|customer| {
+            let free = |customer: &&Customer| {
                 !carries_a_shop_id(customer, config)
                     && !input.held_by_others.contains(&customer.customer_id)
+            };
+            let agent_made = distinct_ids(input.by_fallback.iter().filter(|customer| {
+                free(customer) || input.adopted_by_others.contains(&customer.customer_id)
             }));
-            let action = match candidates.as_slice() {
-                [only] => PlanAction::Adopt {
+            let candidates = distinct_ids(input.by_fallback.iter().filter(free));
+            let action = match (agent_made.as_slice(), candidates.as_slice()) {
+                ([_], [only]) => PlanAction::Adopt {
                     customer_id: *only,
                     changes: changes(
                         input.by_fallback.iter().find(|c| c.customer_id == *only),
@@ -174,8 +185,15 @@ pub fn plan_customer(input: &PlanInput<'_>, config: &IntegrationConfig) -> PlanD
                         config,
                     ),
                 },
-                [] => PlanAction::Create,
-                several => {
+                ([], _) => PlanAction::Create,
+                ([taken], []) => {
+                    conflict = Some(PlanConflict {
+                        customer_ids: vec![*taken],
+                        reason: ConflictReason::TakenByAnother,
+                    });
+                    PlanAction::Create
+                }
+                (several, _) => {
                     conflict = Some(PlanConflict {
                         customer_ids: several.to_vec(),
                         reason: ConflictReason::AmbiguousMatch,
@@ -615,6 +633,7 @@ mod tests {
                 by_id,
                 by_fallback,
                 held_by_others: held,
+                adopted_by_others: &[],
             },
             &config(),
         )
@@ -690,6 +709,42 @@ mod tests {
                 customer_ids: vec![39, 40],
                 reason: ConflictReason::AmbiguousMatch
             })
+        );
+    }
+
+    #[test]
+    fn a_contact_adopted_by_another_still_counts_so_reruns_decide_as_the_first_run() {
+        let desired = desired();
+        let decide = |adopted: &[u64]| {
+            plan_customer(
+                &PlanInput {
+                    shop_client_id: 7,
+                    desired: &desired,
+                    linked_customer_id: None,
+                    last_fingerprint: None,
+                    by_id: &[],
+                    by_fallback: &[customer(40, None), customer(41, Some(99))],
+                    held_by_others: &[41],
+                    adopted_by_others: adopted,
+                },
+                &config(),
+            )
+        };
+        // 41 was created by the sync for client 99: only 40 counts, and it is free.
+        assert!(matches!(
+            decide(&[]).action,
+            PlanAction::Adopt {
+                customer_id: 40,
+                ..
+            }
+        ));
+        // 41 is an agent's contact client 99 adopted: two agent contacts match, as they did
+        // before 99 was written: a contact of its own.
+        let rerun = decide(&[41]);
+        assert_eq!(rerun.action, PlanAction::Create);
+        assert_eq!(
+            rerun.conflict.map(|c| (c.customer_ids, c.reason)),
+            Some((vec![40, 41], ConflictReason::AmbiguousMatch))
         );
     }
 

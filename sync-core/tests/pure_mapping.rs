@@ -341,6 +341,7 @@ fn planning_a_mapped_customer_through_its_lifecycle() {
                     by_id,
                     by_fallback,
                     held_by_others: &[],
+                    adopted_by_others: &[],
                 },
                 &config,
             )

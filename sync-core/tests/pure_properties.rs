@@ -161,6 +161,7 @@ proptest! {
             by_id: &[],
             by_fallback: &[],
             held_by_others: &[],
+            adopted_by_others: &[],
         }, &config).action;
         prop_assert_eq!(action, PlanAction::Skip { customer_id: linked });
     }

@@ -201,6 +201,7 @@ impl Engine {
             .map(|c| c.customer_id)
             .collect();
         let holders = self.store.holders_of(name, &matched).await?;
+        let adopted = self.adopted_contacts(&holders).await?;
 
         for job in &mut jobs {
             let client_id = job.client_id();
@@ -225,6 +226,7 @@ impl Engine {
                     by_id: found,
                     by_fallback: fallback,
                     held_by_others: &held_by_others,
+                    adopted_by_others: &adopted,
                 },
                 &self.config,
             );
@@ -273,6 +275,27 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// Of the held contacts (contact → holder), those an agent made (adopted, not created).
+    async fn adopted_contacts(&self, holders: &HashMap<u64, u64>) -> Result<Vec<u64>, SyncError> {
+        if holders.is_empty() {
+            return Ok(Vec::new());
+        }
+        let clients: Vec<u64> = holders.values().copied().collect();
+        let links = self
+            .store
+            .link_records_for(&self.config.name, &clients)
+            .await?;
+        Ok(holders
+            .iter()
+            .filter(|(contact, client)| {
+                links.get(client).is_some_and(|l| {
+                    l.customer_id == **contact && l.values.as_ref().is_some_and(|v| v.agent_made)
+                })
+            })
+            .map(|(contact, _)| *contact)
+            .collect())
     }
 
     /// Exact e-mail / phone matches of the customers neither linked nor found by the ID
