@@ -43,7 +43,7 @@ mod store;
 
 pub use auth::{ApiKey, Level, Module};
 pub use changes::{ChangeOutcome, CustomerPatch, NewCustomer, NewOrder, ShopChange};
-pub use clock::SimClock;
+pub use clock::{DEFAULT_SHOP_ZONE, SimClock};
 pub use model::{
     AuctionBuyer, ORDER_STATUSES, OrderAccount, OrderLine, PickupPointAddress, ShopAddress,
     ShopCustomer, ShopOrder,

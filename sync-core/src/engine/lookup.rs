@@ -13,7 +13,7 @@
 //! customer by its match key ([`email_key`], [`phone_key`]): Thulium's `email` filter may
 //! match a substring (`abak@yahoo.com` finds `urszulabak@yahoo.com`) and its phone filter's
 //! rules are undocumented, so the search's word alone never links anyone. A phone is searched
-//! in three spellings ([`phone_search_forms`]); a contact whose number an agent typed yet
+//! in three spellings (`phone_search_forms`); a contact whose number an agent typed yet
 //! another way (with spaces, say) is found by the index, which compares match keys — one more
 //! reason the index is preferred whenever fallback matching is on.
 //!
@@ -36,7 +36,7 @@
 //! # Reading a tenant that changes
 //! Agents add and delete contacts while the tenant is read, and a deletion before an offset
 //! shifts every later contact one place back, so plain offset paging can skip a contact. The
-//! pages therefore overlap by [`PAGE_OVERLAP`] customers (a stride of `1000 - PAGE_OVERLAP`):
+//! pages therefore overlap by `PAGE_OVERLAP` (20) customers (a stride of `1000 - PAGE_OVERLAP`):
 //! up to that many deletions between two neighbouring reads skip nothing, and a seam where
 //! two full pages share no customer is read again from half a page earlier; a seam still
 //! open after that fails the lookup (retryable: the run stops and the next one starts over).
