@@ -178,3 +178,89 @@ async fn a_killed_full_sync_process_resumes_without_duplicates_or_starting_over(
     assert!(sandbox.shop().counters().total() < fresh_shop_requests);
     assert_eq!(synced(sandbox.thulium()), expected);
 }
+
+/// Runs `full-sync` until it exits 0, at most `reruns` times; returns each exit code.
+async fn rerun_until_clean(exe: &Path, sandbox: &Sandbox, state: &Path, reruns: usize) -> Vec<i32> {
+    let report = TempDb::new("crash-real-report");
+    let mut codes = Vec::new();
+    for _ in 0..reruns {
+        let output = run(full_sync(exe, sandbox, state, report.path())).await;
+        let code = output.status.code().unwrap_or(-1);
+        codes.push(code);
+        if code == 0 {
+            break;
+        }
+    }
+    codes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_killed_on_a_lived_in_tenant_ends_in_the_fault_free_tenant() {
+    use common::real_tenant::{assert_sound, canonical, first_difference, next_id, realistic};
+    const SHOP: usize = 300;
+    const AGENTS: usize = 560;
+    let exe = tokio::task::spawn_blocking(full_sync_exe).await.unwrap();
+
+    let fresh = realistic(SHOP, AGENTS).await;
+    let first_created = next_id(&fresh);
+    let fresh_state = TempDb::new("crash-real-fresh");
+    assert_eq!(
+        rerun_until_clean(&exe, &fresh, fresh_state.path(), 1).await,
+        [0]
+    );
+    let expected = canonical(&fresh, first_created);
+    assert_sound(&fresh, &expected);
+    drop(fresh);
+
+    // SIGKILL once the n-th batch of creates (POST) or of updates (PUT: the adoptions decided
+    // at the end of the run) has been served.
+    for (method, served) in [("POST", 1), ("POST", 3), ("PUT", 1)] {
+        let sandbox = realistic(SHOP, AGENTS).await;
+        let first_created = next_id(&sandbox);
+        for faults in [sandbox.shop().faults(), sandbox.thulium().faults()] {
+            faults.set(FaultPlan {
+                latency: Duration::from_millis(30),
+                ..FaultPlan::default()
+            });
+        }
+        let state = TempDb::new("crash-real");
+        let report = TempDb::new("crash-real-first");
+        let mut child = full_sync(&exe, &sandbox, state.path(), report.path())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let batches = || {
+            sandbox
+                .thulium()
+                .counters()
+                .get(method, "/api/batch/customers")
+        };
+        while batches() < served {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "full-sync ended before {method} batch {served}"
+            );
+            assert!(started.elapsed() < Duration::from_secs(60), "no progress");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        child.kill().unwrap(); // SIGKILL: no clean-up of any kind.
+        child.wait().unwrap();
+        for faults in [sandbox.shop().faults(), sandbox.thulium().faults()] {
+            faults.clear();
+        }
+        // At most two clean reruns, the second only if the first left a failure (exit 2).
+        let codes = rerun_until_clean(&exe, &sandbox, state.path(), 2).await;
+        assert_eq!(
+            codes.last(),
+            Some(&0),
+            "{method} {served}: exit codes {codes:?}"
+        );
+        let tenant = canonical(&sandbox, first_created);
+        assert_sound(&sandbox, &tenant);
+        assert!(
+            tenant == expected,
+            "killed after {method} batch {served}: {}",
+            first_difference(&tenant, &expected)
+        );
+    }
+}
