@@ -3,6 +3,8 @@
 //! truncated body; per-route plans; and the same faults on both real simulators.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -10,7 +12,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
-use sandbox::faults::{Fault, FaultPlan, Faults, instrument};
+use sandbox::faults::{Fault, FaultPlan, Faults};
 use sandbox::generator::GeneratorConfig;
 use sandbox::idosell::routes;
 use sandbox::metrics::RequestCounters;
@@ -53,10 +55,7 @@ async fn start(seed: u64) -> TestServer {
             }),
         );
     let faults = Faults::new(seed);
-    let app = instrument(router, faults.clone(), RequestCounters::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let base = common::serve(router, &faults, &RequestCounters::default()).await;
     TestServer {
         base,
         faults,
@@ -65,10 +64,7 @@ async fn start(seed: u64) -> TestServer {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_millis(400))
-        .build()
-        .unwrap()
+    common::client(Duration::from_millis(400))
 }
 
 /// What the client saw: a full answer, or an error at send or while reading the body.

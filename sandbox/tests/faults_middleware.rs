@@ -2,13 +2,15 @@
 //! request counters.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::get;
-use sandbox::faults::{Fault, FaultPlan, Faults, instrument};
+use sandbox::faults::{Fault, FaultPlan, Faults};
 use sandbox::metrics::RequestCounters;
 
 struct TestServer {
@@ -40,10 +42,7 @@ async fn start(seed: u64) -> TestServer {
         );
     let faults = Faults::new(seed);
     let counters = RequestCounters::default();
-    let app = instrument(router, faults.clone(), counters.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let base = common::serve(router, &faults, &counters).await;
     TestServer {
         base,
         faults,
@@ -53,10 +52,7 @@ async fn start(seed: u64) -> TestServer {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_millis(500))
-        .build()
-        .unwrap()
+    common::client(Duration::from_millis(500))
 }
 
 #[tokio::test]
