@@ -212,6 +212,26 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// Every row `sql` selects for the integration (its only parameter), read by `read`.
+    async fn rows_of<T: Send + 'static>(
+        &self,
+        integration: &str,
+        sql: &'static str,
+        read: fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let integration = integration.to_owned();
+        self.with_conn(move |conn| {
+            let mut stmt = conn.prepare_cached(sql).map_err(db)?;
+            let mut rows = stmt.query(params![integration]).map_err(db)?;
+            let mut found = Vec::new();
+            while let Some(row) = rows.next().map_err(db)? {
+                found.push(read(row)?);
+            }
+            Ok(found)
+        })
+        .await
+    }
+
     /// [`SqliteStore::lookup`] of an id-valued column (the second selected).
     async fn lookup_ids(
         &self,
@@ -594,33 +614,22 @@ impl StateStore for SqliteStore {
     }
 
     async fn waiting_ranks(&self, integration: &str) -> Result<Vec<WaitingRank>, StoreError> {
-        let integration = integration.to_owned();
-        self.with_conn(move |conn| {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT client_id, adopts, registered FROM waiting_customers
-                     WHERE integration = ?1 ORDER BY client_id",
-                )
-                .map_err(db)?;
-            let rows = stmt
-                .query_map(params![integration], |row| {
-                    Ok((
-                        row.get::<_, i64>(0)?,
-                        row.get::<_, Option<i64>>(1)?,
-                        row.get::<_, bool>(2)?,
-                    ))
-                })
-                .map_err(db)?;
-            rows.map(|row| {
-                let (client, adopts, registered) = row.map_err(db)?;
+        self.rows_of(
+            integration,
+            "SELECT client_id, adopts, registered FROM waiting_customers
+             WHERE integration = ?1 ORDER BY client_id",
+            |row| {
                 Ok(WaitingRank {
-                    client_id: from_sql_id(client)?,
-                    adopts: adopts.map(from_sql_id).transpose()?,
-                    registered,
+                    client_id: from_sql_id(row.get(0).map_err(db)?)?,
+                    adopts: row
+                        .get::<_, Option<i64>>(1)
+                        .map_err(db)?
+                        .map(from_sql_id)
+                        .transpose()?,
+                    registered: row.get(2).map_err(db)?,
                 })
-            })
-            .collect()
-        })
+            },
+        )
         .await
     }
 
@@ -700,35 +709,19 @@ impl StateStore for SqliteStore {
     }
 
     async fn failed_customers(&self, integration: &str) -> Result<Vec<FailedCustomer>, StoreError> {
-        let integration = integration.to_owned();
-        self.with_conn(move |conn| {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT client_id, reason, attempts, last_failed_at FROM failures
-                     WHERE integration = ?1 ORDER BY client_id",
-                )
-                .map_err(db)?;
-            let rows = stmt
-                .query_map(params![integration], |row| {
-                    Ok((
-                        row.get::<_, i64>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, u32>(2)?,
-                        row.get::<_, String>(3)?,
-                    ))
-                })
-                .map_err(db)?;
-            rows.map(|row| {
-                let (client_id, reason, attempts, at) = row.map_err(db)?;
+        self.rows_of(
+            integration,
+            "SELECT client_id, reason, attempts, last_failed_at FROM failures
+             WHERE integration = ?1 ORDER BY client_id",
+            |row| {
                 Ok(FailedCustomer {
-                    client_id: from_sql_id(client_id)?,
-                    reason,
-                    attempts,
-                    last_failed_at: parse_time(&at)?,
+                    client_id: from_sql_id(row.get(0).map_err(db)?)?,
+                    reason: row.get(1).map_err(db)?,
+                    attempts: row.get(2).map_err(db)?,
+                    last_failed_at: parse_time(&row.get::<_, String>(3).map_err(db)?)?,
                 })
-            })
-            .collect()
-        })
+            },
+        )
         .await
     }
 
