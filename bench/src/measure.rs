@@ -271,6 +271,7 @@ pub async fn webhook_latency(
             client_id: Some(*client_id),
             order_id: None,
             order_serial_number: None,
+            ..WebhookTrigger::default()
         };
         let started = Instant::now();
         let report = engine

@@ -118,6 +118,7 @@ impl ConnectionArgs {
                     api_key,
                 },
                 webhook_token: None,
+                poll_interval: None,
             }],
         }))
     }
@@ -170,8 +171,17 @@ pub fn start<T: clap::Parser>(
     program: &str,
     default_level: &str,
 ) -> Result<(T, tokio::runtime::Runtime), ExitCode> {
+    start_logging_as(program, default_level, |_: &T| LogFormat::Text)
+}
+
+/// [`start`], with the log format the parsed arguments ask for (`--log-format`).
+pub fn start_logging_as<T: clap::Parser>(
+    program: &str,
+    default_level: &str,
+    format: impl FnOnce(&T) -> LogFormat,
+) -> Result<(T, tokio::runtime::Runtime), ExitCode> {
     let args = parse_args(program)?;
-    init_logging(default_level);
+    init_logging_as(default_level, format(&args));
     let runtime = tokio::runtime::Runtime::new().map_err(|error| {
         fail(
             program,
@@ -193,15 +203,33 @@ pub fn fail(program: &str, code: u8, message: &str) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
 /// Logs to stderr at `default_level` (or as `RUST_LOG` says), so that stdout holds the
 /// program's own output.
 pub fn init_logging(default_level: &str) {
+    init_logging_as(default_level, LogFormat::Text);
+}
+
+/// [`init_logging`] in the given format.
+pub fn init_logging_as(default_level: &str, format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
 }
 
 #[cfg(test)]

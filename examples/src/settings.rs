@@ -24,6 +24,7 @@
 //! fields = { shop_id = "IAI Shop ID", last_order_date = "IAI Shop last order date", allegro_login = "Allegro login" }
 //! shop = { url = "https://client1234.idosell.com", api_key_env = "MAIN_SHOP_API_KEY" }
 //! webhook = { token_env = "MAIN_SHOP_WEBHOOK_TOKEN" }   # for sync-daemon
+//! poll_interval_secs = 300              # sync-daemon; default 600 with a webhook, else 60
 //!
 //! [[integration]]
 //! name = "outlet"
@@ -71,6 +72,9 @@ pub struct IntegrationSettings {
     /// The secret part of the webhook URL; without it the daemon takes no webhooks for
     /// this integration.
     pub webhook_token: Option<SecretString>,
+    /// `sync-daemon`'s poll interval for this integration (`poll_interval_secs`); `None`:
+    /// `--interval`, else the default (see `daemon::poll_interval`).
+    pub poll_interval: Option<std::time::Duration>,
 }
 
 /// Everything a run needs.
@@ -177,6 +181,7 @@ struct WebhookFile {
 struct IntegrationFile {
     shop: ShopFile,
     webhook: Option<WebhookFile>,
+    poll_interval_secs: Option<u64>,
     /// The rest of the table: an [`IntegrationConfig`].
     #[serde(flatten)]
     config: toml::Table,
@@ -282,10 +287,16 @@ fn integration(entry: IntegrationFile, index: usize) -> Result<IntegrationSettin
         Some(webhook) => needed(secret(webhook.token, webhook.token_env, "webhook.token"))?,
         None => None,
     };
+    if entry.poll_interval_secs == Some(0) {
+        return Err(in_label(SettingsError::new(
+            "poll_interval_secs must be at least 1",
+        )));
+    }
     Ok(IntegrationSettings {
         config,
         shop,
         webhook_token,
+        poll_interval: entry.poll_interval_secs.map(std::time::Duration::from_secs),
     })
 }
 

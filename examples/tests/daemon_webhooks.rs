@@ -58,20 +58,6 @@ async fn refused_requests_touch_nothing() {
     );
     let oversized = format!(r#"{{"clientId":1,"pad":"{}"}}"#, "x".repeat(70 * 1024));
     assert_eq!(receiver.post(&ok, oversized).await, 413);
-    assert_eq!(receiver.post(&ok, "not json at all {").await, 400);
-    assert_eq!(
-        receiver.post(&ok, r#"{"event":"clientUpdated"}"#).await,
-        400,
-        "no id"
-    );
-    assert_eq!(receiver.post(&ok, "").await, 400);
-    let health = receiver
-        .http
-        .get(format!("{}/health", receiver.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(health.status(), 200);
     assert!(
         receiver.stop().await.is_empty(),
         "nothing may reach the engines"

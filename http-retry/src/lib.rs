@@ -58,3 +58,17 @@ mod run;
 pub use policy::RetryPolicy;
 pub use retry_after::parse_retry_after;
 pub use retryable::RetryableError;
+
+/// Counts one HTTP answer in the `http_responses_total` metric by `api` and status class
+/// (`2xx` … `5xx`), through the `metrics` facade (a no-op unless the program installed a
+/// recorder). The clients call it once per answer, retries included.
+pub fn count_response(api: &'static str, status: u16) {
+    let class = match status {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    };
+    metrics::counter!("http_responses_total", "api" => api, "status" => class).increment(1);
+}

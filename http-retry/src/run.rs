@@ -11,7 +11,8 @@ impl RetryPolicy {
     ///
     /// Each retry is logged at warn level with `attempt` (the one that failed) and
     /// `delay_ms`, inside whatever span the caller runs this in; the error itself only at
-    /// debug level.
+    /// debug level. Retries are also counted in the `http_retries_total` metric (through
+    /// the `metrics` facade: a no-op unless the program installed a recorder).
     pub async fn run<T, E, F, Fut>(&self, attempt: F) -> Result<T, E>
     where
         E: RetryableError,
@@ -47,6 +48,7 @@ impl RetryPolicy {
             };
             let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
             tracing::warn!(attempt = number, delay_ms, "retrying call");
+            metrics::counter!("http_retries_total").increment(1);
             tracing::debug!(attempt = number, %error, "cause of the retry");
             tokio::time::sleep(delay).await;
             number += 1;

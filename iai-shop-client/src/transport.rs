@@ -98,6 +98,7 @@ impl IdoSellClient {
         }
         let response = request.send().await.map_err(Error::Transport)?;
         let status = response.status();
+        http_retry::count_response("idosell", status.as_u16());
         tracing::Span::current().record("status", status.as_u16());
         let headers = response.headers().clone();
         let bytes = response.bytes().await.map_err(Error::Transport)?;

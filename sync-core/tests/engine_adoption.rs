@@ -224,6 +224,7 @@ fn trigger(client_id: u64) -> WebhookTrigger {
         client_id: Some(client_id),
         order_id: None,
         order_serial_number: None,
+        ..WebhookTrigger::default()
     }
 }
 

@@ -20,6 +20,7 @@ fn client_updated(id: u64) -> WebhookTrigger {
         client_id: Some(id),
         order_id: None,
         order_serial_number: None,
+        ..WebhookTrigger::default()
     }
 }
 
@@ -29,6 +30,7 @@ fn order_event(serial: u64) -> WebhookTrigger {
         client_id: None,
         order_id: None,
         order_serial_number: Some(serial),
+        ..WebhookTrigger::default()
     }
 }
 

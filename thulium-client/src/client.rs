@@ -363,6 +363,7 @@ impl ThuliumClient {
         }
         let response = builder.send().await?;
         let status = response.status();
+        http_retry::count_response("thulium", status.as_u16());
         let retry_after = response
             .headers()
             .get(RETRY_AFTER)

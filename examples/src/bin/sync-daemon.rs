@@ -1,7 +1,9 @@
-//! `sync-daemon`: keeps Thulium in sync with the shop — an incremental pass every
-//! `--interval`, and IdoSell webhooks at `POST /webhooks/iai-shop/{integration}/{token}`
-//! for changes within seconds. `GET /health` answers 200. Ctrl-C stops it gracefully: the
-//! sync in flight finishes first.
+//! `sync-daemon`: keeps Thulium in sync with the shop — IdoSell webhooks at
+//! `/webhooks/iai-shop/{integration}/{token}` (POST, GET, PUT or DELETE, any body) for
+//! changes within seconds, and an incremental poll as the safety net (every 10 minutes for
+//! an integration with webhooks, every 60 s without; `--interval` or the integration's
+//! `poll_interval_secs` override). `GET /metrics` (Prometheus) and `GET /health` (JSON)
+//! are for operators. Ctrl-C stops it gracefully: the sync in flight finishes first.
 //!
 //! `sync-daemon webhook-setup --public-url URL` prints what to enter in the shop panel.
 //! Without shop or Thulium settings it runs against the sandbox demo.
@@ -12,14 +14,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use examples::cli::{ConnectionArgs, EXIT_CONFIG, EXIT_OK, Target, fail, start};
-use examples::daemon::{EngineSink, poll};
+use examples::cli::{
+    ConnectionArgs, EXIT_CONFIG, EXIT_OK, LogFormat, Target, fail, start_logging_as,
+};
+use examples::daemon::{EngineSink, Passes, idle_requests_per_month, poll, poll_interval};
 use examples::demo::{
     DEMO_INTEGRATION, DEMO_WEBHOOK_TOKEN, DemoOptions, settings_for, start_sandbox,
 };
+use examples::health::{Health, health_router};
+use examples::metrics::metrics_router;
+use examples::serve::{ServeOptions, bind, serve};
 use examples::settings::{Settings, SettingsError};
 use examples::webhook_server::{
-    DEFAULT_BODY_LIMIT, DEFAULT_QUEUE, WebhookTarget, run_worker, webhook_router,
+    DEFAULT_BODY_LIMIT, DEFAULT_QUEUE, ReceiverOptions, WebhookTarget, receiver_router,
+    run_worker,
 };
 use examples::webhook_setup::setup_instructions;
 use examples::wiring::Wiring;
@@ -52,12 +60,25 @@ enum Command {
 struct DaemonArgs {
     #[command(flatten)]
     connection: ConnectionArgs,
-    /// Seconds between incremental passes.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
-    interval: u64,
-    /// The address the webhook receiver listens on.
+    /// Seconds between incremental passes of every integration without its own
+    /// `poll_interval_secs` [default: 600 with a webhook token, 60 without].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    interval: Option<u64>,
+    /// The address the webhook receiver, /metrics and /health listen on.
     #[arg(long, default_value = "127.0.0.1:8090")]
     listen: SocketAddr,
+    /// How log lines are written: `text`, or `json` for log shippers.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, default_value_t = ServeOptions::default().max_connections)]
+    max_connections: usize,
+    /// Milliseconds a client has for its request headers, and again for its body.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..))]
+    client_timeout_ms: u64,
+    /// Milliseconds a burst of webhooks gathers before one pass handles it.
+    #[arg(long, default_value_t = 250)]
+    debounce_ms: u64,
     /// The webhook token of the integration given by flags (with --config: per integration).
     #[arg(long, env = "WEBHOOK_TOKEN", hide_env_values = true)]
     webhook_token: Option<SecretString>,
@@ -76,10 +97,17 @@ struct SetupArgs {
     /// The webhook token of the integration given by flags (with --config: per integration).
     #[arg(long, env = "WEBHOOK_TOKEN", hide_env_values = true)]
     webhook_token: Option<SecretString>,
+    /// Also write the instructions to this file, for the merchant to keep.
+    #[arg(long, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
-    let (args, runtime): (Args, _) = match start(PROGRAM, "info") {
+    let log_format = |args: &Args| match &args.command {
+        Some(_) => LogFormat::Text,
+        None => args.daemon.log_format,
+    };
+    let (args, runtime): (Args, _) = match start_logging_as(PROGRAM, "info", log_format) {
         Ok(started) => started,
         Err(code) => return code,
     };
@@ -101,7 +129,13 @@ fn webhook_setup(args: SetupArgs) -> Result<(), String> {
             demo_setup_settings().map_err(|e| e.to_string())?
         }
     };
-    print!("{}", setup_instructions(&settings, &args.public_url));
+    let instructions = setup_instructions(&settings, &args.public_url);
+    print!("{instructions}");
+    if let Some(path) = &args.output {
+        std::fs::write(path, &instructions)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!("{PROGRAM}: written to {}", path.display());
+    }
     Ok(())
 }
 
@@ -123,6 +157,7 @@ fn demo_setup_settings() -> Result<Settings, url::ParseError> {
                 api_key: SecretString::from(String::new()),
             },
             webhook_token: Some(SecretString::from(DEMO_WEBHOOK_TOKEN)),
+            poll_interval: None,
         }],
     })
 }
@@ -166,14 +201,32 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
     }
     first_full_syncs(&wiring).await?;
 
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
+    let serve_options = ServeOptions {
+        max_connections: args.max_connections,
+        header_timeout: Duration::from_millis(args.client_timeout_ms),
+        ..ServeOptions::default()
+    };
+    let listener = bind(args.listen, &serve_options)
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
-    print_started(&settings, address, args.interval, sandbox.is_some());
+    let flag_interval = args.interval.map(Duration::from_secs);
+    let schedule: Vec<(String, Duration, bool)> = settings
+        .enabled()
+        .map(|i| {
+            let interval = poll_interval(i, flag_interval);
+            (i.config.name.clone(), interval, i.webhook_token.is_some())
+        })
+        .collect();
+    print_started(&settings, &schedule, address, sandbox.is_some());
 
+    let health = Arc::new(Health::new(
+        schedule
+            .iter()
+            .map(|(name, interval, webhooks)| (name.clone(), interval.as_secs(), *webhooks)),
+    ));
+    let passes = Arc::new(Passes::new(&wiring, Arc::clone(&health)));
     let targets = settings
         .integrations
         .iter()
@@ -186,26 +239,39 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
     let (queue, triggers) = mpsc::channel(DEFAULT_QUEUE);
     let worker = tokio::spawn(run_worker(
         triggers,
-        Arc::new(EngineSink::new(&wiring)),
-        Duration::from_millis(250),
+        Arc::new(EngineSink::over(Arc::clone(&passes))),
+        Duration::from_millis(args.debounce_ms),
     ));
     let (stop, stopped) = watch::channel(false);
-    let poller = tokio::spawn(poll(
-        Arc::clone(&wiring),
-        Duration::from_secs(args.interval),
-        stopped,
-    ));
-    let served = axum::serve(listener, webhook_router(targets, queue, DEFAULT_BODY_LIMIT))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            eprintln!("{PROGRAM}: stopping: finishing the sync in flight ...");
+    let pollers: Vec<_> = schedule
+        .iter()
+        .map(|(name, interval, _)| {
+            tokio::spawn(poll(
+                Arc::clone(&passes),
+                name.clone(),
+                *interval,
+                stopped.clone(),
+            ))
         })
-        .await;
+        .collect();
+    let receiver_options = ReceiverOptions {
+        body_limit: DEFAULT_BODY_LIMIT,
+        body_timeout: Duration::from_millis(args.client_timeout_ms),
+    };
+    let routes = receiver_router(targets, queue, receiver_options)
+        .merge(metrics_router())
+        .merge(health_router(health));
+    serve(listener, routes, serve_options, async {
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("{PROGRAM}: stopping: finishing the sync in flight ...");
+    })
+    .await;
     // The router (and its queue sender) is gone: the worker drains what was accepted.
     let _ = stop.send(true);
-    let _ = poller.await;
+    for poller in pollers {
+        let _ = poller.await;
+    }
     let _ = worker.await;
-    served.map_err(|e| format!("webhook server stopped: {e}"))?;
     eprintln!("{PROGRAM}: stopped.");
     Ok(())
 }
@@ -235,23 +301,43 @@ async fn first_full_syncs(wiring: &Wiring) -> Result<(), String> {
     Ok(())
 }
 
-fn print_started(settings: &Settings, address: SocketAddr, interval: u64, demo: bool) {
+fn print_started(
+    settings: &Settings,
+    schedule: &[(String, Duration, bool)],
+    address: SocketAddr,
+    demo: bool,
+) {
     println!(
-        "{PROGRAM}: polling every {interval} s; webhooks on http://{address}/webhooks/iai-shop/{{integration}}/{{token}}"
+        "{PROGRAM}: webhooks on http://{address}/webhooks/iai-shop/{{integration}}/{{token}}"
     );
-    println!("  health: http://{address}/health");
+    println!("  metrics: http://{address}/metrics  health: http://{address}/health");
     for integration in &settings.integrations {
-        let state = if integration.config.enabled {
-            "enabled"
-        } else {
-            "disabled"
-        };
-        println!("  integration {} ({state})", integration.config.name);
+        let name = &integration.config.name;
+        match schedule.iter().find(|(scheduled, _, _)| scheduled == name) {
+            Some((_, interval, webhooks)) => {
+                let secs = interval.as_secs();
+                let idle = idle_requests_per_month(*interval);
+                let source = if *webhooks { "with webhooks" } else { "no webhook token" };
+                println!(
+                    "  integration {name} (enabled, {source}): polling every {secs} s"
+                );
+                tracing::info!(
+                    integration = name.as_str(),
+                    poll_interval_s = secs,
+                    idle_admin_api_requests_per_month = idle,
+                    "idle polls cost about {idle} Admin API requests a month at this interval"
+                );
+            }
+            None => println!("  integration {name} (disabled)"),
+        }
     }
     if demo {
         println!(
             "  demo webhook: curl -X POST http://{address}/webhooks/iai-shop/{DEMO_INTEGRATION}/{DEMO_WEBHOOK_TOKEN} \
              -H 'content-type: application/json' -d '{{\"event\":\"clientUpdated\",\"clientId\":1}}'"
+        );
+        println!(
+            "  (an empty POST or a GET to the same URL also works: it starts an incremental pass)"
         );
     }
     println!("Press Ctrl-C to stop.");

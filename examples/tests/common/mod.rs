@@ -12,6 +12,7 @@ pub mod sandbox_clients;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use examples::serve::{ServeOptions, bind};
 use examples::webhook_server::{Received, TriggerSink, WebhookTarget, run_worker, webhook_router};
 use iai_shop_client::webhook::WebhookTrigger;
 use secrecy::SecretString;
@@ -87,12 +88,16 @@ pub async fn serve<S: TriggerSink>(
 ) -> Receiver<S> {
     let (sender, receiver) = mpsc::channel::<Received>(queue);
     let worker = tokio::spawn(run_worker(receiver, Arc::clone(&sink), gather));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let options = ServeOptions::default();
+    let listener = bind("127.0.0.1:0".parse().unwrap(), &options).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = webhook_router(targets, sender, body_limit);
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
+    let server = tokio::spawn(examples::serve::serve(
+        listener,
+        app,
+        options,
+        std::future::pending(),
+    ));
     Receiver {
         base,
         http: reqwest::Client::new(),

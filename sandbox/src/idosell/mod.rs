@@ -19,6 +19,9 @@
 //! `resultsLimit` outside 1..100), 207 with faultCode 2 for empty pages. Every request is
 //! counted in [`ShopSim::counters`] and subject to [`ShopSim::faults`].
 //!
+//! [`ShopSim::set_webhook`] makes the shop call a URL on every change made through its
+//! handle, with the method, content type and body template the IdoSell panel offers.
+//!
 //! Dates are the shop's local time with one-second resolution; every change takes the next
 //! second of the [`SimClock`]. A new order does not change its buyer's
 //! `clientsLastModificationDate` (orders have their own `orderChangeDate`).
@@ -40,6 +43,7 @@ mod router;
 mod sim;
 mod state;
 mod store;
+mod webhook_sender;
 
 pub use auth::{ApiKey, Level, Module};
 pub use changes::{ChangeOutcome, CustomerPatch, NewCustomer, NewOrder, ShopChange};
@@ -53,4 +57,5 @@ pub use quirks::Quirks;
 pub use router::routes;
 pub use sim::{DEFAULT_API_KEY, ShopSim, ShopSimConfig};
 pub use store::StoreError;
+pub use webhook_sender::{Delivery, WebhookEvent, WebhookMethod, WebhookSetup};
 pub(crate) use store::build_order;

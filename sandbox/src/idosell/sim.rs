@@ -15,6 +15,7 @@ use super::quirks::Quirks;
 use super::router::router;
 use super::state::{AppState, Shared};
 use super::store::{ShopData, StoreError};
+use super::webhook_sender::{Delivery, WebhookEvent, WebhookSender, WebhookSetup};
 use crate::faults::{Faults, instrument};
 use crate::generator::GeneratedShop;
 use crate::metrics::RequestCounters;
@@ -90,6 +91,7 @@ pub struct ShopSim {
     state: AppState,
     counters: RequestCounters,
     faults: Faults,
+    webhooks: WebhookSender,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -135,6 +137,7 @@ impl ShopSim {
             state,
             counters,
             faults,
+            webhooks: WebhookSender::default(),
             shutdown: Some(shutdown),
         })
     }
@@ -216,9 +219,23 @@ impl ShopSim {
         self.state.read().orders.len()
     }
 
+    /// Sets up (or with `None` removes) the webhook the shop sends on every change made
+    /// through this handle, as the panel would; see [`WebhookSetup`].
+    pub fn set_webhook(&self, setup: Option<WebhookSetup>) {
+        self.webhooks.set(setup);
+    }
+
+    /// The webhooks sent so far, in the order their answers came.
+    pub fn webhook_deliveries(&self) -> Vec<Delivery> {
+        self.webhooks.deliveries()
+    }
+
     /// Registers a customer, stamped by the clock.
     pub fn register_customer(&self, new: NewCustomer) -> Result<ShopCustomer, StoreError> {
-        self.state.change(|data, now| data.register(new, now))
+        let customer = self.state.change(|data, now| data.register(new, now))?;
+        self.webhooks
+            .notify(WebhookEvent::of_customer("account_created", &customer));
+        Ok(customer)
     }
 
     /// Changes a customer (e.g. their address); the modification date advances.
@@ -227,13 +244,20 @@ impl ShopSim {
         client_id: u64,
         patch: &CustomerPatch,
     ) -> Result<ShopCustomer, StoreError> {
-        self.state
-            .change(|data, now| data.update_customer(client_id, patch, now))
+        let customer = self
+            .state
+            .change(|data, now| data.update_customer(client_id, patch, now))?;
+        self.webhooks
+            .notify(WebhookEvent::of_customer("account_edited", &customer));
+        Ok(customer)
     }
 
     /// Places an order.
     pub fn add_order(&self, new: NewOrder) -> Result<ShopOrder, StoreError> {
-        self.state.change(|data, now| data.add_order(new, now))
+        let order = self.state.change(|data, now| data.add_order(new, now))?;
+        self.webhooks
+            .notify(WebhookEvent::of_order("order_placed", &order));
+        Ok(order)
     }
 
     /// Moves an order to `status`; its change date advances.
@@ -242,13 +266,35 @@ impl ShopSim {
         serial_number: u64,
         status: &str,
     ) -> Result<ShopOrder, StoreError> {
-        self.state
-            .change(|data, now| data.set_status(serial_number, status, now))
+        let order = self
+            .state
+            .change(|data, now| data.set_status(serial_number, status, now))?;
+        self.webhooks
+            .notify(WebhookEvent::of_order("order_status_changed", &order));
+        Ok(order)
     }
 
     /// Applies one change (e.g. from [`ChangeGenerator`](crate::generator::ChangeGenerator)).
     pub fn apply(&self, change: ShopChange) -> Result<ChangeOutcome, StoreError> {
-        self.state.change(|data, now| data.apply(change, now))
+        let event = match &change {
+            ShopChange::Register(_) => "account_created",
+            ShopChange::EditCustomer { .. } => "account_edited",
+            ShopChange::NewOrder(_) => "order_placed",
+            ShopChange::StatusChange { .. } => "order_status_changed",
+        };
+        let outcome = self.state.change(|data, now| data.apply(change, now))?;
+        let announced = match &outcome {
+            ChangeOutcome::Customer(id) => self
+                .customer(*id)
+                .map(|customer| WebhookEvent::of_customer(event, &customer)),
+            ChangeOutcome::Order(serial) => self
+                .order(*serial)
+                .map(|order| WebhookEvent::of_order(event, &order)),
+        };
+        if let Some(announced) = announced {
+            self.webhooks.notify(announced);
+        }
+        Ok(outcome)
     }
 }
 

@@ -2,6 +2,12 @@
 //! shop and syncs that customer through the shared pipeline. The incremental cursors are not
 //! moved — a webhook only makes a change arrive sooner; the poller remains the guarantee.
 //!
+//! A panel webhook need not name anything: its body is whatever the merchant wrote, maybe
+//! nothing. A batch holding such a trigger ([`WebhookTrigger::names_nothing`]) runs one
+//! incremental pass instead, which finds every change since the last pass — the named ones
+//! of the same batch included — at the idle cost of a poll (one customers page and one
+//! orders page).
+//!
 //! Bursts and duplicates coalesce at three levels:
 //! 1. [`Engine::handle_triggers`] takes a batch (e.g. all events of a short debounce
 //!    interval): their customers are re-read and synced together, each once.
@@ -34,10 +40,15 @@ impl Engine {
     /// An event's key is claimed when it arrives (a redelivery during handling is dropped)
     /// but kept only once its customer synced: when the run fails, or the customer's write
     /// failed, the key is forgotten again, so a redelivery is handled rather than dropped.
+    ///
+    /// A batch with a trigger that names nothing runs [`Engine::incremental_sync`] instead.
     pub async fn handle_triggers(
         &self,
         triggers: Vec<WebhookTrigger>,
     ) -> Result<SyncReport, SyncError> {
+        if triggers.iter().any(WebhookTrigger::names_nothing) {
+            return self.incremental_sync().await;
+        }
         let run = self.begin_run(RunKind::Webhook);
         if !self.config.enabled {
             return Ok(run.finish());
