@@ -88,7 +88,7 @@ impl Passes {
 
     /// One incremental pass of `integration` (after the one in flight, if any).
     pub async fn incremental(&self, integration: &str) {
-        self.run(integration, "incremental", |engine| async move {
+        self.run(integration, "poll", |engine| async move {
             engine.incremental_sync().await
         })
         .await;

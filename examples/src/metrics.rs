@@ -7,10 +7,10 @@
 //! | metric | labels | what |
 //! |---|---|---|
 //! | `sync_requests_total` | `integration`, `api` (`idosell`, `thulium`), `endpoint` | API requests the passes made, by port method |
-//! | `http_responses_total` | `api`, `status` (`2xx`…`5xx`, `error`) | HTTP answers the clients received, retries included |
+//! | `http_responses_total` | `api`, `status` (`2xx`…`5xx`) | HTTP answers the clients received, retries included |
 //! | `http_retries_total` | — | HTTP calls repeated by the clients' retry policy |
 //! | `sync_read_retries_total` | `integration` | reads repeated because their answer could not be decoded |
-//! | `sync_passes_total` | `integration`, `kind` (`incremental`, `webhook`), `outcome` (`ok`, `error`) | passes run |
+//! | `sync_passes_total` | `integration`, `kind` (`poll`, `webhook`), `outcome` (`ok`, `error`) | passes run |
 //! | `sync_pass_duration_seconds` | `integration`, `kind` | how long a pass took (histogram) |
 //! | `sync_customers_total` | `integration`, `result` (`created`, `updated`, `adopted`, `failed`) | customers written or failed |
 //! | `webhooks_total` | `outcome` (`accepted`, `accepted_without_id`, or the status refused) | webhooks received |

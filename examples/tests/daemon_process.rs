@@ -125,6 +125,42 @@ async fn the_daemon_serves_webhooks_and_stops_cleanly_on_sigint() {
     .await;
     assert!(webhook_line.contains("updated=1"), "{webhook_line}");
 
+    // What operators watch moved with that webhook.
+    let metrics = http
+        .get(format!("http://{address}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        r#"webhooks_total{outcome="accepted"} 1"#,
+        r#"sync_passes_total{integration="default",kind="webhook",outcome="ok"} 1"#,
+        r#"sync_customers_total{integration="default",result="updated"} 1"#,
+        r#"sync_requests_total{integration="default",api="idosell",endpoint="customers_by_ids"} 1"#,
+        r#"http_responses_total{api="thulium",status="2xx"}"#,
+        r#"sync_last_success_timestamp_seconds{integration="default"}"#,
+    ] {
+        assert!(metrics.contains(line), "{line} missing from:\n{metrics}");
+    }
+    let health: serde_json::Value = http
+        .get(format!("http://{address}/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok", "{health}");
+    let default = &health["integrations"]["default"];
+    assert_eq!(default["poll_interval_s"], 3600, "{health}");
+    assert_eq!(default["failing_since"], serde_json::Value::Null, "{health}");
+    assert!(
+        default["requests_today"]["idosell"]["customers_by_ids"].as_u64() >= Some(1),
+        "{health}"
+    );
+
     let pid = daemon.0.id().to_string();
     let signalled = Command::new("kill").args(["-INT", &pid]).status().unwrap();
     assert!(signalled.success());
