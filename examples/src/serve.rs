@@ -2,7 +2,8 @@
 //! [`ServeOptions::max_connections`] connections are open at once (the others wait in the
 //! listen backlog, unanswered but not refused), and a client that does not finish its
 //! request headers within [`ServeOptions::header_timeout`] is disconnected (hyper's own
-//! header-read timer). The body has its own deadline in the receiver.
+//! header-read timer). A connection serves one request (no keep-alive), so a slot is free
+//! again as soon as its answer is sent. The body has its own deadline in the receiver.
 //!
 //! `axum::serve` sets neither, hence this loop over hyper-util's connection builder.
 
@@ -61,10 +62,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let mut builder = Builder::new(TokioExecutor::new());
+    // No keep-alive: the shop sends each webhook on a connection of its own, and an idle
+    // kept-alive connection would hold one of the capped slots until its timeout.
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(options.header_timeout);
+        .header_read_timeout(options.header_timeout)
+        .keep_alive(false);
     let builder = Arc::new(builder);
     let slots = Arc::new(Semaphore::new(options.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
