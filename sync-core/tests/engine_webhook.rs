@@ -252,3 +252,27 @@ fn engine_and_its_runs_can_be_spawned_on_a_multi_threaded_runtime() {
     let e = engine;
     spawnable(&async move { e.full_sync(&no_progress).await });
 }
+
+#[tokio::test]
+async fn an_id_less_trigger_runs_one_incremental_pass_for_the_whole_batch() {
+    let world = synced_world().await;
+    world.edit_client(11, |c| c.billing.last_name = Some("Bezimienna".into()));
+    // A panel webhook with an empty body, alongside one naming another customer.
+    let batch = vec![WebhookTrigger::anything_changed(), client_updated(12)];
+    let report = world.engine().handle_triggers(batch).await.unwrap();
+    assert_eq!(report.kind, sync_core::engine::RunKind::Incremental);
+    assert_eq!(report.updated, 1, "the change the window holds");
+    assert_eq!(
+        world.crm.holding(11)[0].surname.as_deref(),
+        Some("Bezimienna")
+    );
+    // The pass read both windows; no customer was read by id.
+    assert_eq!(world.shop.calls.get("shop.customers_page"), 1);
+    assert_eq!(world.shop.calls.get("shop.customers_by_ids"), 0);
+    let cursor = world
+        .store
+        .cursor("shop-a", CursorKind::Customers)
+        .await
+        .unwrap();
+    assert!(cursor > Some(day(10)), "an incremental pass moves its cursor");
+}
