@@ -603,6 +603,7 @@ fn bodies() -> impl Strategy<Value = Vec<u8>> {
 #[test]
 fn any_body_gets_a_documented_answer_and_only_what_it_names_is_queued() {
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .unwrap();
     let mut runner = TestRunner::new(Config {

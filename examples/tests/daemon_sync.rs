@@ -134,7 +134,7 @@ async fn a_webhook_updates_the_customer_in_thulium_and_a_refused_one_touches_not
 }
 
 #[test]
-fn webhook_setup_prints_every_event_url_and_how_to_remove_a_disabled_one() {
+fn webhook_setup_names_the_panel_events_what_to_enter_and_what_to_delete() {
     let dir = TempDir::new("daemon-setup");
     let config = dir.path().join("sync.toml");
     std::fs::write(
@@ -157,6 +157,7 @@ fn webhook_setup_prints_every_event_url_and_how_to_remove_a_disabled_one() {
         "#,
     )
     .unwrap();
+    let kept = dir.path().join("webhooks.txt");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_sync-daemon"))
         .args([
             "webhook-setup",
@@ -165,25 +166,37 @@ fn webhook_setup_prints_every_event_url_and_how_to_remove_a_disabled_one() {
             "--config",
         ])
         .arg(&config)
+        .arg("--output")
+        .arg(&kept)
         .output()
         .unwrap();
     assert_exit_ok(&output);
     let text = String::from_utf8_lossy(&output.stdout);
-    let url = "POST https://sync.example.pl/webhooks/iai-shop/main/Tok3n-main";
-    for event in [
-        "clientCreated",
-        "clientUpdated",
-        "orderCreated",
-        "orderUpdated",
-        "orderStatusUpdated",
+    // The panel's own event names, in English and Polish, each on its own line.
+    for (english, polish) in [
+        ("Account created", "Założenie konta"),
+        ("Account edited", "Edycja konta"),
+        ("Order placed", "Złożenie zamówienia"),
+        ("Order edited", "Edycja zamówienia"),
+        ("Order status changed to \"packed\"", "spakowane"),
+        ("Order confirmed", "Potwierdzenie zamówienia"),
+        ("Order dispatched", "Wysłanie zamówienia"),
+        ("Order cancelled", "Anulowanie zamówienia"),
+        ("Marketplace order status changed", "marketplace"),
     ] {
         assert!(
             text.lines()
-                .any(|line| line.trim_start().starts_with(event) && line.ends_with(url)),
-            "{event} missing:\n{text}"
+                .any(|line| line.contains(english) && line.contains(polish)),
+            "{english} missing:\n{text}"
         );
     }
-    assert!(text.contains("remove every webhook whose URL contains /webhooks/iai-shop/outlet/"));
+    // What to enter: URL, method, content type, a minimal body, and that empty works.
+    assert!(text.contains("URL:     https://sync.example.pl/webhooks/iai-shop/main/Tok3n-main"));
+    assert!(text.contains("Method:        POST"), "{text}");
+    assert!(text.contains("application/x-www-form-urlencoded"), "{text}");
+    assert!(text.contains("clientId=") && text.contains("EMPTY body also works"), "{text}");
+    assert!(text.contains("delete every webhook whose URL contains\n  /webhooks/iai-shop/outlet/"), "{text}");
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), text, "the file holds the same");
     assert!(
         !text.contains("Tok3n-outlet"),
         "a disabled integration's token is not shown"
