@@ -35,7 +35,7 @@ use crate::bounds::{ReadBound, WriteBound};
 use crate::child::{ChildArgs, Mode};
 use crate::fixture::Realistic;
 use crate::measure::{
-    ChildRun, SyncSetup, decided_candidates, mapping_throughput, webhook_latency,
+    ChildRun, SyncSetup, WebhookShape, decided_candidates, mapping_throughput, webhook_latency,
 };
 use crate::report::{BenchResult, FullSync, RealisticResult, SizeResult};
 
@@ -179,6 +179,9 @@ async fn bench(mut args: Args) -> Result<(), String> {
     Ok(())
 }
 
+/// At most this many id-less webhook events (each waits up to a second before its change).
+const ID_LESS_EVENTS: usize = 30;
+
 /// Everything at one shop size: the full sync, a second one, an idle poll, webhooks (at
 /// the largest size), then the concurrency-1 baseline on a fresh sandbox.
 async fn measure_size(args: &Args, customers: usize, webhooks: bool) -> Result<SizeResult, String> {
@@ -204,11 +207,16 @@ async fn measure_size(args: &Args, customers: usize, webhooks: bool) -> Result<S
     let second = setup.run_child(Mode::Full).await?;
     eprintln!("bench:   idle incremental poll");
     let idle = setup.run_child(Mode::Incremental).await?;
-    let webhook = if webhooks && args.events > 0 {
+    let (webhook, webhook_without_id) = if webhooks && args.events > 0 {
         eprintln!("bench:   {} webhook events", args.events);
-        Some(webhook_latency(&setup, args.events).await?)
+        let named = webhook_latency(&setup, args.events, WebhookShape::NamingTheClient).await?;
+        // Each id-less change waits for the shop clock's next second: fewer of them.
+        let id_less_events = args.events.min(ID_LESS_EVENTS);
+        eprintln!("bench:   {id_less_events} id-less webhook events");
+        let id_less = webhook_latency(&setup, id_less_events, WebhookShape::WithoutId).await?;
+        (Some(named), Some(id_less))
     } else {
-        None
+        (None, None)
     };
     drop(sandbox);
     drop(state);
@@ -229,6 +237,7 @@ async fn measure_size(args: &Args, customers: usize, webhooks: bool) -> Result<S
         second_writes: second.served.thulium_writes,
         idle_poll_requests: idle.served.total(),
         webhook,
+        webhook_without_id,
     })
 }
 

@@ -245,11 +245,27 @@ pub struct WebhookLatency {
     pub requests_per_event: f64,
 }
 
-/// Sends `events` `clientUpdated` events, one after the other, each after changing that
-/// customer's street in the shop.
+/// What the benchmark's webhooks carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookShape {
+    /// `clientUpdated` with the client's id: that customer is re-read.
+    NamingTheClient,
+    /// Nothing (a panel webhook with an empty body): an incremental pass finds the change.
+    WithoutId,
+}
+
+/// Sends `events` webhooks of `shape`, one after the other, each after changing a
+/// customer's street in the shop; timed from the change to the end of the handling
+/// (Thulium updated).
+///
+/// The simulator stamps each change at least a second after the one before; for an id-less
+/// webhook (read through an incremental window ending now) each change waits until the
+/// shop's clock has passed the previous stamp, as changes a second apart would, outside the
+/// timing.
 pub async fn webhook_latency(
     setup: &SyncSetup<'_>,
     events: usize,
+    shape: WebhookShape,
 ) -> Result<WebhookLatency, String> {
     let engine = setup.engine().await?;
     let shop = setup.sandbox.shop();
@@ -259,21 +275,30 @@ pub async fn webhook_latency(
     reset_counters(setup.sandbox);
     let mut latencies = Vec::with_capacity(events);
     let mut updated = 0;
+    let mut last_stamp = shop.clock().now();
     for (n, client_id) in ids.iter().step_by(step).take(events).enumerate() {
         let patch = CustomerPatch {
             street: Some(format!("ul. Webhookowa {}", n + 1)),
             ..CustomerPatch::default()
         };
-        shop.edit_customer(*client_id, &patch)
-            .map_err(|e| format!("cannot edit customer {client_id}: {e}"))?;
-        let trigger = WebhookTrigger {
-            kind: WebhookEventKind::ClientUpdated,
-            client_id: Some(*client_id),
-            order_id: None,
-            order_serial_number: None,
-            ..WebhookTrigger::default()
-        };
+        if shape == WebhookShape::WithoutId {
+            while shop.clock().now() <= last_stamp {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
         let started = Instant::now();
+        let edited = shop
+            .edit_customer(*client_id, &patch)
+            .map_err(|e| format!("cannot edit customer {client_id}: {e}"))?;
+        last_stamp = edited.last_modified;
+        let trigger = match shape {
+            WebhookShape::NamingTheClient => WebhookTrigger {
+                kind: WebhookEventKind::ClientUpdated,
+                client_id: Some(*client_id),
+                ..WebhookTrigger::default()
+            },
+            WebhookShape::WithoutId => WebhookTrigger::anything_changed(),
+        };
         let report = engine
             .handle_trigger(trigger)
             .await

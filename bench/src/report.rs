@@ -120,6 +120,8 @@ pub struct SizeResult {
     pub idle_poll_requests: u64,
     /// Webhook → Thulium latency (measured at the largest size only).
     pub webhook: Option<WebhookLatency>,
+    /// The same for webhooks without any id (an incremental pass each).
+    pub webhook_without_id: Option<WebhookLatency>,
 }
 
 /// The realistic-tenant scenario: a shop synced into a tenant full of agent-made contacts.
@@ -430,22 +432,27 @@ impl BenchResult {
         row("  requests (must be 2)", &|s| {
             s.idle_poll_requests.to_string()
         });
-        row("WEBHOOK → THULIUM UPDATED", &|_| String::new());
-        row("  events (customers updated)", &|s| {
-            s.webhook
-                .as_ref()
-                .map_or("-".into(), |w| format!("{} ({})", w.events, w.updated))
-        });
-        row("  p50 / p99", &|s| {
-            s.webhook.as_ref().map_or("-".into(), |w| {
-                format!("{:.1} / {:.1} ms", w.p50_ms, w.p99_ms)
-            })
-        });
-        row("  requests per event", &|s| {
-            s.webhook
-                .as_ref()
-                .map_or("-".into(), |w| format!("{:.2}", w.requests_per_event))
-        });
+        type Pick = fn(&SizeResult) -> Option<&WebhookLatency>;
+        let shapes: [(&str, Pick); 2] = [
+            ("WEBHOOK → THULIUM UPDATED", |s| s.webhook.as_ref()),
+            ("ID-LESS WEBHOOK → THULIUM UPDATED", |s| {
+                s.webhook_without_id.as_ref()
+            }),
+        ];
+        for (title, pick) in shapes {
+            row(title, &|_| String::new());
+            row("  events (customers updated)", &|s| {
+                pick(s).map_or("-".into(), |w| format!("{} ({})", w.events, w.updated))
+            });
+            row("  p50 / p99", &|s| {
+                pick(s).map_or("-".into(), |w| {
+                    format!("{:.1} / {:.1} ms", w.p50_ms, w.p99_ms)
+                })
+            });
+            row("  requests per event", &|s| {
+                pick(s).map_or("-".into(), |w| format!("{:.2}", w.requests_per_event))
+            });
+        }
         let mut out = String::new();
         render(&mut out, &rows);
         out.push_str("\nRequests per endpoint (full sync at the chosen concurrency):\n");
