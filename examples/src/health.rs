@@ -22,6 +22,9 @@ use sync_core::engine::SyncReport;
 
 use crate::metrics::api_and_endpoint;
 
+/// Requests by API, then by endpoint.
+pub type RequestCounts = BTreeMap<String, BTreeMap<String, u64>>;
+
 /// One integration's state as `/health` shows it.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IntegrationHealth {
@@ -36,7 +39,7 @@ pub struct IntegrationHealth {
     /// Whether webhooks are configured for it.
     pub webhooks: bool,
     /// Requests made today (UTC), by API and endpoint.
-    pub requests_today: BTreeMap<String, BTreeMap<String, u64>>,
+    pub requests_today: RequestCounts,
     #[serde(skip)]
     today: Option<NaiveDate>,
 }
@@ -74,7 +77,7 @@ impl Health {
         integration: &str,
         outcome: Result<&SyncReport, String>,
         now: DateTime<Utc>,
-    ) -> Option<(NaiveDate, BTreeMap<String, BTreeMap<String, u64>>)> {
+    ) -> Option<(NaiveDate, RequestCounts)> {
         let mut map = self.integrations.lock().unwrap_or_else(|p| p.into_inner());
         let health = map.entry(integration.to_owned()).or_default();
         let day = now.date_naive();
@@ -153,10 +156,16 @@ mod tests {
         health.record("main", Ok(&report), at(300));
         health.record("main", Ok(&report), at(400));
         let main = &health.snapshot()["main"];
-        assert_eq!((main.failing_since, main.last_success), (None, Some(at(400))));
+        assert_eq!(
+            (main.failing_since, main.last_success),
+            (None, Some(at(400)))
+        );
         assert_eq!(main.requests_today["idosell"]["customers_page"], 4);
         let next_day = health.record("main", Ok(&report), at(86_400 + 10)).unwrap();
         assert_eq!(next_day.1["idosell"]["customers_page"], 4);
-        assert_eq!(health.snapshot()["main"].requests_today["idosell"]["customers_page"], 2);
+        assert_eq!(
+            health.snapshot()["main"].requests_today["idosell"]["customers_page"],
+            2
+        );
     }
 }

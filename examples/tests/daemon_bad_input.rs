@@ -121,9 +121,7 @@ fn client_trigger(kind: WebhookEventKind, client_id: u64) -> WebhookTrigger {
 #[tokio::test]
 async fn non_utf8_bodies_name_nothing_unless_they_still_carry_an_id() {
     let mut receiver = InProcess::new(LIMIT);
-    receiver
-        .id_less(&b"\xff\xfe\xfd\x80"[..], "garbage")
-        .await;
+    receiver.id_less(&b"\xff\xfe\xfd\x80"[..], "garbage").await;
     receiver
         .id_less(
             &b"{\"event\":\"clientUpdated\xc3\x28\"}"[..],
@@ -134,9 +132,7 @@ async fn non_utf8_bodies_name_nothing_unless_they_still_carry_an_id() {
         .into_iter()
         .chain(EVENT.encode_utf16().flat_map(u16::to_le_bytes))
         .collect();
-    receiver
-        .id_less(utf16, "a UTF-16 event")
-        .await;
+    receiver.id_less(utf16, "a UTF-16 event").await;
     // A panel template in a Polish shop may send windows-1250 text ("Żółw"): the body is
     // read lossily, so the id in it still triggers a re-read (the text itself is not used).
     let cp1250 = &b"event=clientUpdated&clientId=42&lastname=\xaf\xf3\xb3w"[..];
@@ -164,19 +160,14 @@ async fn truncated_json_names_nothing_at_every_cut() {
     for body in bodies {
         for cut in 1..body.len() {
             let prefix = &body[..cut];
-            receiver
-                .id_less(prefix.to_owned(), prefix)
-                .await;
+            receiver.id_less(prefix.to_owned(), prefix).await;
         }
         receiver.accepted(body, body).await;
     }
     // A cut JSON body is not a form, even when a string in it looks like one.
     let cut_with_form_text = r#"{"event":"clientUpdated","note":"a&clientId=7&b=c"#;
     receiver
-        .id_less(
-            cut_with_form_text,
-            "truncated JSON with form-like text",
-        )
+        .id_less(cut_with_form_text, "truncated JSON with form-like text")
         .await;
 }
 
@@ -314,7 +305,10 @@ async fn unknown_events_are_triggers_when_they_name_something() {
     assert_eq!(odd_name, client_trigger(WebhookEventKind::Unspecified, 3));
 
     let nameless = receiver
-        .accepted(r#"{"event":"loyaltyPointsGranted"}"#, "unknown event, no id")
+        .accepted(
+            r#"{"event":"loyaltyPointsGranted"}"#,
+            "unknown event, no id",
+        )
         .await;
     assert_eq!(
         nameless,
@@ -381,9 +375,7 @@ async fn panel_template_form_bodies() {
 async fn deeply_nested_json_names_nothing_without_overflowing() {
     let mut receiver = InProcess::new(DEFAULT_BODY_LIMIT);
     let deep_arrays = format!("{}{}", "[".repeat(30_000), "]".repeat(30_000));
-    receiver
-        .id_less(deep_arrays, "30,000 nested arrays")
-        .await;
+    receiver.id_less(deep_arrays, "30,000 nested arrays").await;
     let nest = |depth: usize, inner: &str| {
         format!("{}{inner}{}", r#"{"a":"#.repeat(depth), "}".repeat(depth))
     };
@@ -646,7 +638,10 @@ fn any_body_gets_a_documented_answer_and_only_what_it_names_is_queued() {
             if text.starts_with(['{', '['])
                 && serde_json::from_str::<serde_json::Value>(text).is_err()
             {
-                prop_assert!(taken.iter().all(WebhookTrigger::names_nothing), "broken JSON named an id");
+                prop_assert!(
+                    taken.iter().all(WebhookTrigger::names_nothing),
+                    "broken JSON named an id"
+                );
             }
             prop_assert_eq!((status, taken), expected);
             Ok(())

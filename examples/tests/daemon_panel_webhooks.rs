@@ -71,9 +71,15 @@ async fn each_panel_webhook_brings_the_change_to_thulium_within_a_second() {
         ("empty POST", WebhookSetup::empty_post(url.clone())),
         ("GET with query", WebhookSetup::get_with_query(url.clone())),
         ("XML POST", WebhookSetup::xml(url.clone())),
-        ("form PUT", WebhookSetup::form(url.clone(), WebhookMethod::Put)),
+        (
+            "form PUT",
+            WebhookSetup::form(url.clone(), WebhookMethod::Put),
+        ),
         ("JSON POST", WebhookSetup::json(url.clone())),
-        ("form DELETE", WebhookSetup::form(url.clone(), WebhookMethod::Delete)),
+        (
+            "form DELETE",
+            WebhookSetup::form(url.clone(), WebhookMethod::Delete),
+        ),
     ];
     let customers = sandbox.shop().customers();
     for (n, (name, setup)) in setups.into_iter().enumerate() {
@@ -106,7 +112,11 @@ async fn each_panel_webhook_brings_the_change_to_thulium_within_a_second() {
         assert_eq!(deliveries.len(), n + 1, "{name}");
         assert_eq!(deliveries[n].status, Some(202), "{name}");
     }
-    assert_eq!(sandbox.thulium().customer_count(), contacts, "no duplicates");
+    assert_eq!(
+        sandbox.thulium().customer_count(),
+        contacts,
+        "no duplicates"
+    );
     receiver.shutdown().await;
 }
 
@@ -138,7 +148,12 @@ async fn a_burst_of_a_thousand_id_less_webhooks_is_all_answered_and_gathered() {
             Err(error) => Some(format!("{error:?}")),
         })
         .collect();
-    assert!(failed.is_empty(), "{} not answered: {:?}", failed.len(), &failed[..failed.len().min(5)]);
+    assert!(
+        failed.is_empty(),
+        "{} not answered: {:?}",
+        failed.len(),
+        &failed[..failed.len().min(5)]
+    );
     let accepted = answers.iter().filter(|(s, _)| matches!(s, Ok(202))).count();
     eprintln!(
         "burst of {BURST}: {accepted} accepted in {} ms; p50 {} ms, p99 {} ms",
@@ -150,7 +165,11 @@ async fn a_burst_of_a_thousand_id_less_webhooks_is_all_answered_and_gathered() {
     let deliveries = receiver.stop().await;
     for (integration, triggers) in &deliveries {
         assert_eq!(integration, "main");
-        assert_eq!(triggers.len(), 1, "identical id-less triggers gather into one");
+        assert_eq!(
+            triggers.len(),
+            1,
+            "identical id-less triggers gather into one"
+        );
         assert!(triggers[0].names_nothing());
     }
     // One pass per gathering window: never more windows than the burst lasted, plus the
@@ -227,10 +246,13 @@ async fn slow_clients_are_cut_off_and_the_cap_holds_the_rest_in_line() {
     }
     assert!(closed.elapsed() < Duration::from_secs(3));
     let mut answer = String::new();
-    tokio::time::timeout(Duration::from_secs(3), half_body.read_to_string(&mut answer))
-        .await
-        .expect("the half-sent body is cut off")
-        .ok();
+    tokio::time::timeout(
+        Duration::from_secs(3),
+        half_body.read_to_string(&mut answer),
+    )
+    .await
+    .expect("the half-sent body is cut off")
+    .ok();
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     let accepted = taken.try_recv().unwrap();
     assert_eq!(accepted.trigger.client_id, Some(5));

@@ -155,7 +155,11 @@ async fn the_daemon_serves_webhooks_and_stops_cleanly_on_sigint() {
     assert_eq!(health["status"], "ok", "{health}");
     let default = &health["integrations"]["default"];
     assert_eq!(default["poll_interval_s"], 3600, "{health}");
-    assert_eq!(default["failing_since"], serde_json::Value::Null, "{health}");
+    assert_eq!(
+        default["failing_since"],
+        serde_json::Value::Null,
+        "{health}"
+    );
     assert!(
         default["requests_today"]["idosell"]["customers_by_ids"].as_u64() >= Some(1),
         "{health}"

@@ -194,9 +194,19 @@ fn webhook_setup_names_the_panel_events_what_to_enter_and_what_to_delete() {
     assert!(text.contains("URL:     https://sync.example.pl/webhooks/iai-shop/main/Tok3n-main"));
     assert!(text.contains("Method:        POST"), "{text}");
     assert!(text.contains("application/x-www-form-urlencoded"), "{text}");
-    assert!(text.contains("clientId=") && text.contains("EMPTY body also works"), "{text}");
-    assert!(text.contains("delete every webhook whose URL contains\n  /webhooks/iai-shop/outlet/"), "{text}");
-    assert_eq!(std::fs::read_to_string(&kept).unwrap(), text, "the file holds the same");
+    assert!(
+        text.contains("clientId=") && text.contains("EMPTY body also works"),
+        "{text}"
+    );
+    assert!(
+        text.contains("delete every webhook whose URL contains\n  /webhooks/iai-shop/outlet/"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&kept).unwrap(),
+        text,
+        "the file holds the same"
+    );
     assert!(
         !text.contains("Tok3n-outlet"),
         "a disabled integration's token is not shown"

@@ -147,7 +147,13 @@ const CLIENT_ID_KEYS: [&str; 2] = ["clientid", "customerid"];
 const ORDER_ID_KEYS: [&str; 1] = ["orderid"];
 const SERIAL_KEYS: [&str; 3] = ["orderserialnumber", "ordersn", "serialnumber"];
 const LOGIN_KEYS: [&str; 4] = ["clientlogin", "customerlogin", "login", "userlogin"];
-const EMAIL_KEYS: [&str; 5] = ["email", "clientemail", "customeremail", "mail", "emailaddress"];
+const EMAIL_KEYS: [&str; 5] = [
+    "email",
+    "clientemail",
+    "customeremail",
+    "mail",
+    "emailaddress",
+];
 
 /// Reads any webhook request into a trigger; never fails. The query string and the body
 /// (a form, JSON or XML, told apart by how it looks) are searched together; an empty, unreadable or id-less webhook gives a trigger that
@@ -222,8 +228,8 @@ fn trigger_from(document: &Value) -> WebhookTrigger {
         WebhookEventKind::parse(&name)
     });
     // A nested `{"client": {"id": 5}}` / `{"order": {"id": ...}}` is a common hand-written form.
-    let client_id = number_of(&CLIENT_ID_KEYS)
-        .or_else(|| nested_id(document, "client").and_then(as_u64));
+    let client_id =
+        number_of(&CLIENT_ID_KEYS).or_else(|| nested_id(document, "client").and_then(as_u64));
     let order_serial_number =
         number_of(&SERIAL_KEYS).or_else(|| nested_id(document, "order").and_then(as_u64));
     WebhookTrigger {
@@ -429,7 +435,10 @@ mod tests {
             }
             body
         };
-        assert_eq!(parse_webhook(nest(10).as_bytes()).unwrap().client_id, Some(5));
+        assert_eq!(
+            parse_webhook(nest(10).as_bytes()).unwrap().client_id,
+            Some(5)
+        );
         assert_eq!(
             parse_webhook(nest(MAX_DEPTH + 2).as_bytes()),
             Err(WebhookError::NoId)
@@ -438,7 +447,8 @@ mod tests {
 
     #[test]
     fn xml_elements_and_attributes_carry_ids() {
-        let t = read(None,
+        let t = read(
+            None,
             br#"<?xml version="1.0"?><webhook><event>clientUpdated</event>
                <client><login>jan.k</login><email>jan@example.pl</email><id>31</id></client>
                </webhook>"#,
@@ -463,7 +473,8 @@ mod tests {
 
     #[test]
     fn query_and_body_are_read_together() {
-        let t = read(Some("event=orderStatusChanged&orderSerialNumber=40"),
+        let t = read(
+            Some("event=orderStatusChanged&orderSerialNumber=40"),
             br#"{"clientId":3}"#,
         );
         assert_eq!(t.kind, WebhookEventKind::OrderStatusChanged);
@@ -491,7 +502,10 @@ mod tests {
             parse_webhook(br#"{"event":"clientCreated"}"#),
             Err(WebhookError::NoId)
         );
-        assert_eq!(parse_webhook(br#"{"clientId":""}"#), Err(WebhookError::NoId));
+        assert_eq!(
+            parse_webhook(br#"{"clientId":""}"#),
+            Err(WebhookError::NoId)
+        );
     }
 
     #[test]

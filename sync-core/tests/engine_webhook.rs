@@ -274,5 +274,8 @@ async fn an_id_less_trigger_runs_one_incremental_pass_for_the_whole_batch() {
         .cursor("shop-a", CursorKind::Customers)
         .await
         .unwrap();
-    assert!(cursor > Some(day(10)), "an incremental pass moves its cursor");
+    assert!(
+        cursor > Some(day(10)),
+        "an incremental pass moves its cursor"
+    );
 }

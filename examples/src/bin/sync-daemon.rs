@@ -26,8 +26,7 @@ use examples::metrics::metrics_router;
 use examples::serve::{ServeOptions, bind, serve};
 use examples::settings::{Settings, SettingsError};
 use examples::webhook_server::{
-    DEFAULT_BODY_LIMIT, DEFAULT_QUEUE, ReceiverOptions, WebhookTarget, receiver_router,
-    run_worker,
+    DEFAULT_BODY_LIMIT, DEFAULT_QUEUE, ReceiverOptions, WebhookTarget, receiver_router, run_worker,
 };
 use examples::webhook_setup::setup_instructions;
 use examples::wiring::Wiring;
@@ -221,11 +220,9 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
         .collect();
     print_started(&settings, &schedule, address, sandbox.is_some());
 
-    let health = Arc::new(Health::new(
-        schedule
-            .iter()
-            .map(|(name, interval, webhooks)| (name.clone(), interval.as_secs(), *webhooks)),
-    ));
+    let health = Arc::new(Health::new(schedule.iter().map(
+        |(name, interval, webhooks)| (name.clone(), interval.as_secs(), *webhooks),
+    )));
     let passes = Arc::new(Passes::new(&wiring, Arc::clone(&health)));
     let targets = settings
         .integrations
@@ -307,9 +304,7 @@ fn print_started(
     address: SocketAddr,
     demo: bool,
 ) {
-    println!(
-        "{PROGRAM}: webhooks on http://{address}/webhooks/iai-shop/{{integration}}/{{token}}"
-    );
+    println!("{PROGRAM}: webhooks on http://{address}/webhooks/iai-shop/{{integration}}/{{token}}");
     println!("  metrics: http://{address}/metrics  health: http://{address}/health");
     for integration in &settings.integrations {
         let name = &integration.config.name;
@@ -317,10 +312,12 @@ fn print_started(
             Some((_, interval, webhooks)) => {
                 let secs = interval.as_secs();
                 let idle = idle_requests_per_month(*interval);
-                let source = if *webhooks { "with webhooks" } else { "no webhook token" };
-                println!(
-                    "  integration {name} (enabled, {source}): polling every {secs} s"
-                );
+                let source = if *webhooks {
+                    "with webhooks"
+                } else {
+                    "no webhook token"
+                };
+                println!("  integration {name} (enabled, {source}): polling every {secs} s");
                 tracing::info!(
                     integration = name.as_str(),
                     poll_interval_s = secs,

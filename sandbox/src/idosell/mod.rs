@@ -57,5 +57,5 @@ pub use quirks::Quirks;
 pub use router::routes;
 pub use sim::{DEFAULT_API_KEY, ShopSim, ShopSimConfig};
 pub use store::StoreError;
-pub use webhook_sender::{Delivery, WebhookEvent, WebhookMethod, WebhookSetup};
 pub(crate) use store::build_order;
+pub use webhook_sender::{Delivery, WebhookEvent, WebhookMethod, WebhookSetup};

@@ -276,7 +276,10 @@ fn render(template: &str, event: &WebhookEvent, escape: Escape) -> String {
     let values = [
         ("{event}", event.event.to_owned()),
         ("{client_id}", number(event.client_id)),
-        ("{client_login}", event.client_login.clone().unwrap_or_default()),
+        (
+            "{client_login}",
+            event.client_login.clone().unwrap_or_default(),
+        ),
         ("{email}", event.email.clone().unwrap_or_default()),
         ("{order_serial_number}", number(event.order_serial_number)),
         ("{order_id}", event.order_id.clone().unwrap_or_default()),
@@ -302,7 +305,11 @@ mod tests {
             ..WebhookEvent::default()
         };
         assert_eq!(
-            render("id={client_id}&email={email}&o={order_serial_number}", &event, Escape::Form),
+            render(
+                "id={client_id}&email={email}&o={order_serial_number}",
+                &event,
+                Escape::Form
+            ),
             "id=7&email=a%2Bb%40x.pl&o="
         );
         assert_eq!(
