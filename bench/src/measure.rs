@@ -254,6 +254,15 @@ pub enum WebhookShape {
     WithoutId,
 }
 
+impl WebhookShape {
+    fn street(self) -> &'static str {
+        match self {
+            Self::NamingTheClient => "Webhookowa",
+            Self::WithoutId => "Bezimienna",
+        }
+    }
+}
+
 /// Sends `events` webhooks of `shape`, one after the other, each after changing a
 /// customer's street in the shop; timed from the change to the end of the handling
 /// (Thulium updated).
@@ -275,10 +284,17 @@ pub async fn webhook_latency(
     reset_counters(setup.sandbox);
     let mut latencies = Vec::with_capacity(events);
     let mut updated = 0;
-    let mut last_stamp = shop.clock().now();
+    // The latest stamp so far (earlier changes may be stamped ahead of the clock).
+    let mut last_stamp = shop
+        .customers()
+        .iter()
+        .map(|c| c.last_modified)
+        .max()
+        .unwrap_or_else(|| shop.clock().now());
     for (n, client_id) in ids.iter().step_by(step).take(events).enumerate() {
         let patch = CustomerPatch {
-            street: Some(format!("ul. Webhookowa {}", n + 1)),
+            // Each shape its own street: the same customers, really changed again.
+            street: Some(format!("ul. {} {}", shape.street(), n + 1)),
             ..CustomerPatch::default()
         };
         if shape == WebhookShape::WithoutId {
