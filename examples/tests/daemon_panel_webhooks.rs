@@ -89,7 +89,12 @@ async fn each_panel_webhook_brings_the_change_to_thulium_within_a_second() {
         let surname = format!("Panelowa{n}");
         // The simulator stamps each change a second after the one before: an id-less
         // webhook's window ends now, so its change must not be stamped ahead of the clock.
-        let last_stamp = sandbox.shop().customers().iter().map(|c| c.last_modified).max();
+        let last_stamp = sandbox
+            .shop()
+            .customers()
+            .iter()
+            .map(|c| c.last_modified)
+            .max();
         while Some(sandbox.shop().clock().now()) <= last_stamp {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
