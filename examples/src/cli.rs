@@ -118,6 +118,7 @@ impl ConnectionArgs {
                     api_key,
                 },
                 webhook_token: None,
+                agent_token: None,
             }],
         }))
     }

@@ -90,6 +90,7 @@ pub fn settings_for(sandbox: &Sandbox) -> Settings {
                 api_key: SecretString::from(sandbox.shop_api_key.clone()),
             },
             webhook_token: Some(SecretString::from(DEMO_WEBHOOK_TOKEN)),
+            agent_token: None,
         }],
     }
 }

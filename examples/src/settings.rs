@@ -24,6 +24,7 @@
 //! fields = { shop_id = "IAI Shop ID", last_order_date = "IAI Shop last order date", allegro_login = "Allegro login" }
 //! shop = { url = "https://client1234.idosell.com", api_key_env = "MAIN_SHOP_API_KEY" }
 //! webhook = { token_env = "MAIN_SHOP_WEBHOOK_TOKEN" }   # for sync-daemon
+//! agent = { token_env = "MAIN_SHOP_AGENT_TOKEN" }       # card and caller lookup URLs
 //!
 //! [[integration]]
 //! name = "outlet"
@@ -71,6 +72,9 @@ pub struct IntegrationSettings {
     /// The secret part of the webhook URL; without it the daemon takes no webhooks for
     /// this integration.
     pub webhook_token: Option<SecretString>,
+    /// The secret part of the agent URLs (the customer card, the external-CRM caller
+    /// lookup); without it neither is served for this integration.
+    pub agent_token: Option<SecretString>,
 }
 
 /// Everything a run needs.
@@ -177,6 +181,8 @@ struct WebhookFile {
 struct IntegrationFile {
     shop: ShopFile,
     webhook: Option<WebhookFile>,
+    /// `agent = { token_env = "..." }` (or `token = "..."`): same shape as `webhook`.
+    agent: Option<WebhookFile>,
     /// The rest of the table: an [`IntegrationConfig`].
     #[serde(flatten)]
     config: toml::Table,
@@ -282,10 +288,15 @@ fn integration(entry: IntegrationFile, index: usize) -> Result<IntegrationSettin
         Some(webhook) => needed(secret(webhook.token, webhook.token_env, "webhook.token"))?,
         None => None,
     };
+    let agent_token = match entry.agent {
+        Some(agent) => needed(secret(agent.token, agent.token_env, "agent.token"))?,
+        None => None,
+    };
     Ok(IntegrationSettings {
         config,
         shop,
         webhook_token,
+        agent_token,
     })
 }
 
@@ -336,6 +347,7 @@ mod tests {
         fields = { shop_id = "Main ID", allegro_login = "Allegro login" }
         shop = { url = "https://client1.idosell.com", api_key = "k1" }
         webhook = { token = "t1" }
+        agent = { token = "agent-secret-1" }
         [[integration]]
         name = "outlet"
         enabled = false
@@ -369,6 +381,11 @@ mod tests {
         assert_eq!(outlet.config.panel_url.as_str(), "https://panel.outlet.pl/");
         assert_eq!(outlet.shop.api_key.expose_secret(), "k2");
         assert!(outlet.webhook_token.is_none());
+        assert_eq!(
+            main.agent_token.as_ref().unwrap().expose_secret(),
+            "agent-secret-1"
+        );
+        assert!(outlet.agent_token.is_none());
         assert_eq!(settings.enabled().count(), 1);
         assert!(settings.integration("outlet").is_some());
     }

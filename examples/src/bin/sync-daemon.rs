@@ -123,6 +123,7 @@ fn demo_setup_settings() -> Result<Settings, url::ParseError> {
                 api_key: SecretString::from(String::new()),
             },
             webhook_token: Some(SecretString::from(DEMO_WEBHOOK_TOKEN)),
+            agent_token: None,
         }],
     })
 }
