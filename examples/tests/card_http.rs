@@ -8,7 +8,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::sandbox_clients::{
-    generated_sandbox, newest_first, serve_card as serve, shop_client, thulium_client,
+    AGENT_TOKEN, generated_sandbox, newest_first, serve_card as serve, shop_client,
+    thulium_client,
 };
 use examples::card::CardState;
 use rust_decimal::Decimal;
