@@ -14,11 +14,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Parser;
 use examples::card::{
-    AgentIntegration, AgentSite, CardState, DemoConfig, DemoData, agent_router, start_demo,
+    AgentIntegration, AgentSite, CardState, DemoConfig, DemoData, agent_router,
+    agent_shop_client, agent_thulium_client, start_demo,
 };
 use iai_shop_client::IdoSellClient;
 use secrecy::{ExposeSecret, SecretString};
@@ -228,28 +228,16 @@ fn demo_connection(demo: &DemoData) -> Connection {
     }
 }
 
-/// A card is read while an agent waits: short timeouts, few retries.
 fn shop_client(connection: &Connection) -> Result<IdoSellClient, String> {
-    IdoSellClient::builder(connection.shop_url.clone())
-        .api_key(connection.shop_api_key.expose_secret())
-        .timeout(Duration::from_secs(10))
-        .retry_policy(iai_shop_client::RetryPolicy {
-            max_attempts: 2,
-            ..iai_shop_client::RetryPolicy::default()
-        })
-        .build()
-        .map_err(|error| format!("bad shop settings: {error}"))
+    agent_shop_client(&connection.shop_url, &connection.shop_api_key)
 }
 
 fn thulium_client(connection: &Connection) -> Result<ThuliumClient, String> {
-    ThuliumClient::builder(connection.thulium_url.clone())
-        .credentials(
-            connection.thulium_user.clone(),
-            connection.thulium_password.expose_secret(),
-        )
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|error| format!("bad Thulium settings: {error}"))
+    agent_thulium_client(
+        &connection.thulium_url,
+        &connection.thulium_user,
+        &connection.thulium_password,
+    )
 }
 
 /// Prints where to look. A closed stdout (say, a pipe whose reader left) must not stop the

@@ -49,6 +49,7 @@ mod fetch;
 mod file;
 mod limit;
 mod routes;
+mod site;
 mod state;
 
 pub use demo::{DemoConfig, DemoData, start_demo};
@@ -58,4 +59,5 @@ pub use file::{SaveCardError, demo_output_dir, save_card_page};
 pub use agent::{AgentIntegration, AgentSite, agent_router};
 pub use caller::{CallerSource, find_caller};
 pub use limit::FailureLimit;
+pub use site::{agent_shop_client, agent_site, agent_thulium_client};
 pub use state::CardState;
