@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::bounds::{ReadBound, WriteBound};
 use crate::fixture::{Realistic, RealisticFacts};
+use crate::caller::CallerLatency;
 use crate::measure::{Served, WebhookLatency};
 
 /// One full sync (fresh tenant) measured in a child process.
@@ -120,6 +121,8 @@ pub struct SizeResult {
     pub idle_poll_requests: u64,
     /// Webhook → Thulium latency (measured at the largest size only).
     pub webhook: Option<WebhookLatency>,
+    /// External-CRM caller lookups (measured at the largest size only).
+    pub caller: Option<CallerLatency>,
 }
 
 /// The realistic-tenant scenario: a shop synced into a tenant full of agent-made contacts.
@@ -445,6 +448,27 @@ impl BenchResult {
             s.webhook
                 .as_ref()
                 .map_or("-".into(), |w| format!("{:.2}", w.requests_per_event))
+        });
+        row("CALLER LOOKUP (external CRM, over HTTP)", &|_| String::new());
+        row("  from the index: lookups, p50 / p99", &|s| {
+            s.caller.as_ref().map_or("-".into(), |c| {
+                format!("{}, {:.1} / {:.1} ms", c.indexed, c.indexed_p50_ms, c.indexed_p99_ms)
+            })
+        });
+        row("  from the index: shop requests (must be 0)", &|s| {
+            s.caller
+                .as_ref()
+                .map_or("-".into(), |c| c.indexed_shop_requests.to_string())
+        });
+        row("  live: lookups, p50 / p99", &|s| {
+            s.caller.as_ref().map_or("-".into(), |c| {
+                format!("{}, {:.1} / {:.1} ms", c.live, c.live_p50_ms, c.live_p99_ms)
+            })
+        });
+        row("  live: shop requests per lookup", &|s| {
+            s.caller
+                .as_ref()
+                .map_or("-".into(), |c| format!("{:.2}", c.live_requests_per_lookup))
         });
         let mut out = String::new();
         render(&mut out, &rows);
