@@ -120,10 +120,7 @@ async fn serve(
 }
 
 /// Times one lookup per key (each written one of four ways); every one must find someone.
-async fn lookups(
-    url: &str,
-    keys: impl Iterator<Item = &String>,
-) -> Result<Vec<Duration>, String> {
+async fn lookups(url: &str, keys: impl Iterator<Item = &String>) -> Result<Vec<Duration>, String> {
     let client = reqwest::Client::new();
     let mut times = Vec::new();
     for (n, key) in keys.enumerate() {

@@ -213,7 +213,10 @@ async fn measure_size(args: &Args, customers: usize, webhooks: bool) -> Result<S
     };
     let caller = if webhooks && args.events > 0 {
         let live = (args.events / 10).max(1);
-        eprintln!("bench:   {} caller lookups from the index, {live} live", args.events);
+        eprintln!(
+            "bench:   {} caller lookups from the index, {live} live",
+            args.events
+        );
         Some(caller::caller_latency(&setup, args.events, live).await?)
     } else {
         None

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::bounds::{ReadBound, WriteBound};
-use crate::fixture::{Realistic, RealisticFacts};
 use crate::caller::CallerLatency;
+use crate::fixture::{Realistic, RealisticFacts};
 use crate::measure::{Served, WebhookLatency};
 
 /// One full sync (fresh tenant) measured in a child process.
@@ -449,10 +449,15 @@ impl BenchResult {
                 .as_ref()
                 .map_or("-".into(), |w| format!("{:.2}", w.requests_per_event))
         });
-        row("CALLER LOOKUP (external CRM, over HTTP)", &|_| String::new());
+        row("CALLER LOOKUP (external CRM, over HTTP)", &|_| {
+            String::new()
+        });
         row("  from the index: lookups, p50 / p99", &|s| {
             s.caller.as_ref().map_or("-".into(), |c| {
-                format!("{}, {:.1} / {:.1} ms", c.indexed, c.indexed_p50_ms, c.indexed_p99_ms)
+                format!(
+                    "{}, {:.1} / {:.1} ms",
+                    c.indexed, c.indexed_p50_ms, c.indexed_p99_ms
+                )
             })
         });
         row("  from the index: shop requests (must be 0)", &|s| {

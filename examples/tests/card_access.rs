@@ -77,8 +77,11 @@ async fn only_the_agent_token_opens_a_card_and_every_answer_is_protected() {
     let base = serve_card(card_state(&sandbox)).await;
     let client = reqwest::Client::new();
 
-    let (status, headers, html) =
-        get_with(&client, &format!("{base}/card/{AGENT_TOKEN}/shop/{client_id}")).await;
+    let (status, headers, html) = get_with(
+        &client,
+        &format!("{base}/card/{AGENT_TOKEN}/shop/{client_id}"),
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(html.contains(&format!("#{client_id}")), "{html}");
     assert_protective_headers(&headers, "the card");
@@ -97,7 +100,10 @@ async fn only_the_agent_token_opens_a_card_and_every_answer_is_protected() {
         let (status, headers, body) = get_with(&client, url).await;
         assert_eq!(status, 404, "{url}");
         assert_protective_headers(&headers, url);
-        assert!(!body.contains(AGENT_TOKEN), "{url}: the answer holds no hint");
+        assert!(
+            !body.contains(AGENT_TOKEN),
+            "{url}: the answer holds no hint"
+        );
         bodies.push(body);
     }
     assert!(
@@ -141,5 +147,9 @@ async fn repeated_failures_block_that_address_only() {
     );
     let lookup = format!("{base}/thulium/external-crm/{AGENT_TOKEN}?phone_number=601234567");
     assert_eq!(get_with(&guesser, &lookup).await.0, 429);
-    assert_eq!(get_with(&agent, &right).await.0, 200, "other addresses still work");
+    assert_eq!(
+        get_with(&agent, &right).await.0,
+        200,
+        "other addresses still work"
+    );
 }

@@ -18,10 +18,10 @@ use common::sandbox_clients::{
 };
 use examples::card::CardState;
 use iai_shop_client::{ClientRef, Order, SortDirection};
-use sync_core::config::Locale;
-use sync_core::order_summary::OrderSummary;
 use sandbox::Sandbox;
 use sync_core::config::IntegrationConfig;
+use sync_core::config::Locale;
+use sync_core::order_summary::OrderSummary;
 
 const CHROMIUM: &str = "chromium";
 /// A cold Chromium start on a busy two-core machine can take a while; a hang cannot.
@@ -173,7 +173,10 @@ async fn card_page_renders_in_headless_chromium() {
     let mut parcels_seen = 0;
     for ((serial, section), summary) in sections.iter().zip(&summaries) {
         let total = summary.total_display(Locale::Pl);
-        assert!(section.contains(&total), "amount of order {serial}: {section}");
+        assert!(
+            section.contains(&total),
+            "amount of order {serial}: {section}"
+        );
         assert!(
             section.contains(&format!("href=\"{panel}/panel/orderd.php?idt={serial}\"")),
             "edit link of order {serial}: {section}"
@@ -188,10 +191,16 @@ async fn card_page_renders_in_headless_chromium() {
                 product.quantity,
                 product.name.replace('&', "&amp;")
             );
-            assert!(section.contains(&line), "product of order {serial}: {section}");
+            assert!(
+                section.contains(&line),
+                "product of order {serial}: {section}"
+            );
         }
         for parcel in &summary.parcels {
-            let link = parcel.tracking_url.as_deref().expect("sandbox couriers are known");
+            let link = parcel
+                .tracking_url
+                .as_deref()
+                .expect("sandbox couriers are known");
             assert!(
                 section.contains(&format!("href=\"{}\"", link.replace('&', "&amp;"))),
                 "tracking link of order {serial}: {section}"
@@ -200,8 +209,13 @@ async fn card_page_renders_in_headless_chromium() {
             parcels_seen += 1;
         }
     }
-    assert!(parcels_seen > 0, "the chosen customer has a parcel on the card");
-    let folded_at = dom.find("<details class=\"older\">").expect("older orders folded");
+    assert!(
+        parcels_seen > 0,
+        "the chosen customer has a parcel on the card"
+    );
+    let folded_at = dom
+        .find("<details class=\"older\">")
+        .expect("older orders folded");
     let fourth = dom
         .find(&format!("data-serial=\"{}\"", expected_serials[3]))
         .unwrap();

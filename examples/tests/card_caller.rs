@@ -87,16 +87,24 @@ fn customer_with_own_phone(sandbox: &Sandbox) -> (ShopCustomer, String) {
         .filter(|c| {
             let key = key_of(c);
             key.is_some()
-                && customers.iter().filter(|o| {
-                    let theirs = [&o.billing.phone1, &o.billing.phone2];
-                    theirs.into_iter().flatten().any(|p| phone_key(p, "PL") == key)
-                })
-                .count()
+                && customers
+                    .iter()
+                    .filter(|o| {
+                        let theirs = [&o.billing.phone1, &o.billing.phone2];
+                        theirs
+                            .into_iter()
+                            .flatten()
+                            .any(|p| phone_key(p, "PL") == key)
+                    })
+                    .count()
                     == 1
         })
         .collect();
     candidates.sort_by_key(|c| c.client_id);
-    let customer = (*candidates.last().expect("a customer with a phone of their own")).clone();
+    let customer = (*candidates
+        .last()
+        .expect("a customer with a phone of their own"))
+    .clone();
     let key = key_of(&customer).unwrap();
     (customer, key)
 }
@@ -139,15 +147,33 @@ async fn a_synced_caller_is_found_in_every_spelling_without_asking_the_shop() {
     for phone in spellings(&key) {
         let (status, content_type, body) = lookup(&h.base, AGENT_TOKEN, &phone).await;
         assert_eq!(status, 200, "{phone}: {body}");
-        assert_eq!(content_type.as_deref(), Some("application/json;charset=utf-8"));
+        assert_eq!(
+            content_type.as_deref(),
+            Some("application/json;charset=utf-8")
+        );
         let answer: Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(answer["identifier"], customer.client_id.to_string(), "{phone}");
+        assert_eq!(
+            answer["identifier"],
+            customer.client_id.to_string(),
+            "{phone}"
+        );
         let last_name = customer.billing.last_name.clone().unwrap_or_default();
-        assert!(answer["surname"].as_str().unwrap().contains(&last_name), "{body}");
+        assert!(
+            answer["surname"].as_str().unwrap().contains(&last_name),
+            "{body}"
+        );
         let phones = answer["phone_number"].to_string();
-        assert!(phones.contains(&key[3..]), "the caller's number is in {phones}");
-        assert!(answer["note"].as_str().unwrap_or_default().starts_with("Ostatnie zamówienie")
-            || h.sandbox.shop().orders_of(customer.client_id).is_empty());
+        assert!(
+            phones.contains(&key[3..]),
+            "the caller's number is in {phones}"
+        );
+        assert!(
+            answer["note"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Ostatnie zamówienie")
+                || h.sandbox.shop().orders_of(customer.client_id).is_empty()
+        );
     }
     assert_eq!(
         h.sandbox.shop().counters().total(),
@@ -179,7 +205,13 @@ async fn a_shared_number_gives_the_customer_with_the_newest_order() {
     let newest = sharing(&h.sandbox)
         .into_iter()
         .max_by_key(|id| {
-            let placed = h.sandbox.shop().orders_of(*id).iter().map(|o| o.add_date).max();
+            let placed = h
+                .sandbox
+                .shop()
+                .orders_of(*id)
+                .iter()
+                .map(|o| o.add_date)
+                .max();
             (placed, *id)
         })
         .unwrap();
@@ -222,7 +254,11 @@ async fn a_caller_the_sync_has_not_seen_is_found_live_then_from_the_index() {
     let (status, _, again) = lookup(&base, AGENT_TOKEN, &key).await;
     assert_eq!(status, 200);
     assert_eq!(again, body);
-    assert_eq!(sandbox.shop().counters().total(), live, "the second call used the index");
+    assert_eq!(
+        sandbox.shop().counters().total(),
+        live,
+        "the second call used the index"
+    );
     let unknown = lookup(&base, AGENT_TOKEN, "+48 799 000 111").await;
     assert_eq!(unknown.0, 404);
 }

@@ -8,8 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::sandbox_clients::{
-    AGENT_TOKEN, generated_sandbox, newest_first, serve_card as serve, shop_client,
-    thulium_client,
+    AGENT_TOKEN, generated_sandbox, newest_first, serve_card as serve, shop_client, thulium_client,
 };
 use examples::card::CardState;
 use rust_decimal::Decimal;
@@ -116,7 +115,11 @@ async fn shop_card_shows_the_newest_orders_the_shop_holds_for_two_requests() {
         .expect("a seeded customer with more than 10 orders");
     h.sandbox.shop().counters().reset();
 
-    let (status, card) = get_json(&format!("{}/card/{AGENT_TOKEN}/shop/{client_id}?format=json", h.base)).await;
+    let (status, card) = get_json(&format!(
+        "{}/card/{AGENT_TOKEN}/shop/{client_id}?format=json",
+        h.base
+    ))
+    .await;
 
     assert_eq!(status, 200);
     assert_card_matches_shop(&card, &h, client_id);
@@ -135,7 +138,11 @@ async fn shop_card_of_a_customer_with_few_orders_shows_them_all() {
         .find(|id| (1..10).contains(&h.sandbox.shop().orders_of(*id).len()))
         .expect("a seeded customer with 1 to 9 orders");
 
-    let (status, card) = get_json(&format!("{}/card/{AGENT_TOKEN}/shop/{client_id}?format=json", h.base)).await;
+    let (status, card) = get_json(&format!(
+        "{}/card/{AGENT_TOKEN}/shop/{client_id}?format=json",
+        h.base
+    ))
+    .await;
 
     assert_eq!(status, 200);
     assert_card_matches_shop(&card, &h, client_id);
@@ -158,7 +165,11 @@ async fn thulium_card_follows_the_id_field_to_the_shop_customer() {
     h.sandbox.shop().counters().reset();
     h.sandbox.thulium().counters().reset();
 
-    let (status, card) = get_json(&format!("{}/card/{AGENT_TOKEN}/{thulium_id}?format=json", h.base)).await;
+    let (status, card) = get_json(&format!(
+        "{}/card/{AGENT_TOKEN}/{thulium_id}?format=json",
+        h.base
+    ))
+    .await;
 
     assert_eq!(status, 200);
     assert_card_matches_shop(&card, &h, client_id);
@@ -226,7 +237,8 @@ async fn unknown_or_unlinked_customers_get_a_small_404_page() {
     assert_eq!(h.sandbox.shop().counters().get("GET", routes::CLIENTS), 1);
     assert_eq!(h.sandbox.shop().counters().total(), 1, "no order search");
 
-    let (status, json) = get_json(&format!("{}/card/{AGENT_TOKEN}/888888?format=json", h.base)).await;
+    let (status, json) =
+        get_json(&format!("{}/card/{AGENT_TOKEN}/888888?format=json", h.base)).await;
     assert_eq!(status, 404);
     assert_eq!(json["error"], "Customer not found");
 

@@ -140,7 +140,10 @@ async fn without_settings_it_serves_demo_cards() {
     let urls = tokio::task::spawn_blocking(move || {
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut urls = Vec::new();
-        while !urls.iter().any(|url: &String| url.contains("/external-crm/")) {
+        while !urls
+            .iter()
+            .any(|url: &String| url.contains("/external-crm/"))
+        {
             let left = deadline.saturating_duration_since(Instant::now());
             match receiver.recv_timeout(left) {
                 Ok(url) => urls.push(url),
@@ -154,7 +157,10 @@ async fn without_settings_it_serves_demo_cards() {
     assert!(urls.len() >= 3, "sample URLs printed: {urls:?}");
     let (thulium_card, shop_json) = (&urls[0], &urls[1]);
     let lookup = urls.last().unwrap();
-    assert!(thulium_card.contains("/card/demo-agent-token/"), "{thulium_card}");
+    assert!(
+        thulium_card.contains("/card/demo-agent-token/"),
+        "{thulium_card}"
+    );
     assert!(shop_json.ends_with("?format=json"), "{shop_json}");
 
     let html = reqwest::get(thulium_card).await.unwrap();
@@ -169,5 +175,8 @@ async fn without_settings_it_serves_demo_cards() {
     assert_eq!(caller.status(), 200, "{lookup}");
     let caller: serde_json::Value = caller.json().await.unwrap();
     let identifier = caller["identifier"].as_str().unwrap_or_default();
-    assert!(identifier.parse::<u64>().is_ok(), "a shop client id: {caller}");
+    assert!(
+        identifier.parse::<u64>().is_ok(),
+        "a shop client id: {caller}"
+    );
 }

@@ -132,7 +132,7 @@ async fn syncs_the_sandbox_then_a_second_run_with_the_state_file_writes_nothing(
         1,
         "and read back"
     );
-    assert!(stdout.contains("/card/shop/"), "{stdout}");
+    assert!(stdout.contains("/card/<token>/shop/"), "{stdout}");
     assert!(
         !stdout.contains(&sandbox.thulium_password),
         "a secret was printed"
@@ -412,7 +412,7 @@ fn the_demo_runs_twice_and_the_second_run_writes_nothing() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("http://127.0.0.1:8088/card/shop/"),
+        stdout.contains("http://127.0.0.1:8088/card/<token>/shop/"),
         "{stdout}"
     );
     assert_saved_card(&stdout);

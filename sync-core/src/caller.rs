@@ -206,7 +206,10 @@ mod tests {
     fn the_answer_has_thuliums_keys_and_a_note_about_the_last_order() {
         let record = CallerRecord::of_client(&client(), &[order(3, 1), order(9, 20)], &config());
         assert_eq!(record.phones, ["+48601234567", "+48123456789"]);
-        assert_eq!(record.last_order_at.unwrap().to_string(), "2025-03-20 10:00:00");
+        assert_eq!(
+            record.last_order_at.unwrap().to_string(),
+            "2025-03-20 10:00:00"
+        );
         let json = serde_json::to_value(&record.answer).unwrap();
         assert_eq!(json["identifier"], "7");
         assert_eq!(json["surname"], "Nowak");
@@ -230,7 +233,11 @@ mod tests {
             last_order_at: last.map(|day| order(1, day).add_date.unwrap()),
             answer: CallerAnswer::default(),
         };
-        let chosen = choose(vec![record(5, Some(3)), record(2, Some(9)), record(8, None)]);
+        let chosen = choose(vec![
+            record(5, Some(3)),
+            record(2, Some(9)),
+            record(8, None),
+        ]);
         assert_eq!(chosen.unwrap().client_id, 2);
         let chosen = choose(vec![record(5, None), record(8, None)]);
         assert_eq!(chosen.unwrap().client_id, 8);

@@ -215,8 +215,14 @@ impl Parcel {
 /// goes into the query string, percent-encoded.
 const TRACKING_PAGES: [(&str, &str); 8] = [
     ("inpost", "https://inpost.pl/sledzenie-przesylek?number="),
-    ("dpd", "https://tracktrace.dpd.com.pl/parcelDetails?typ=1&p1="),
-    ("dhl", "https://www.dhl.com/pl-pl/home/tracking.html?tracking-id="),
+    (
+        "dpd",
+        "https://tracktrace.dpd.com.pl/parcelDetails?typ=1&p1=",
+    ),
+    (
+        "dhl",
+        "https://www.dhl.com/pl-pl/home/tracking.html?tracking-id=",
+    ),
     ("poczta", "https://emonitoring.poczta-polska.pl/?numer="),
     ("gls", "https://gls-group.com/PL/pl/sledzenie-paczek?match="),
     ("ups", "https://www.ups.com/track?tracknum="),
@@ -227,9 +233,11 @@ const TRACKING_PAGES: [(&str, &str); 8] = [
 /// The tracking page of shipment `number` at the courier named `courier`, if known.
 pub fn tracking_url(courier: &str, number: &str) -> Option<String> {
     let courier = courier.to_lowercase();
-    let (_, page) = TRACKING_PAGES
-        .iter()
-        .find(|(word, _)| courier.split(|c: char| !c.is_alphanumeric()).any(|w| w == *word))?;
+    let (_, page) = TRACKING_PAGES.iter().find(|(word, _)| {
+        courier
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w == *word)
+    })?;
     let number: String = url::form_urlencoded::byte_serialize(number.trim().as_bytes()).collect();
     (!number.is_empty()).then(|| format!("{page}{number}"))
 }
@@ -262,18 +270,30 @@ mod tests {
     #[test]
     fn payment_state_follows_confirmed_transactions() {
         let state = |o: &Order| PaymentSummary::of_order(o, Locale::En).state;
-        assert_eq!(state(&order("prepaid", json!([]))), PaymentState::AwaitingPayment);
+        assert_eq!(
+            state(&order("prepaid", json!([]))),
+            PaymentState::AwaitingPayment
+        );
         let unconfirmed = json!([payment("payment", "n", 110)]);
-        assert_eq!(state(&order("prepaid", unconfirmed)), PaymentState::AwaitingPayment);
+        assert_eq!(
+            state(&order("prepaid", unconfirmed)),
+            PaymentState::AwaitingPayment
+        );
         let part = json!([payment("payment", "y", 60)]);
         assert_eq!(state(&order("prepaid", part)), PaymentState::PartlyPaid);
         let full = json!([payment("advance", "y", 10), payment("payment", "y", 100)]);
         let paid = PaymentSummary::of_order(&order("prepaid", full), Locale::En);
-        assert_eq!((paid.state, paid.label.as_str()), (PaymentState::Paid, "paid"));
+        assert_eq!(
+            (paid.state, paid.label.as_str()),
+            (PaymentState::Paid, "paid")
+        );
         assert_eq!(paid.paid.unwrap().amount, Decimal::from(110));
         let refund = json!([payment("payment", "y", 110), payment("repayment", "y", 110)]);
         assert_eq!(state(&order("prepaid", refund)), PaymentState::Refunded);
-        assert_eq!(state(&order("cash_on_delivery", json!([]))), PaymentState::CashOnDelivery);
+        assert_eq!(
+            state(&order("cash_on_delivery", json!([]))),
+            PaymentState::CashOnDelivery
+        );
     }
 
     #[test]
@@ -282,7 +302,10 @@ mod tests {
         let lines = ProductLine::of_order(&order);
         assert_eq!(lines[0].name, "Kubek");
         assert_eq!(lines[0].quantity, Decimal::from(2));
-        assert_eq!(lines[0].price.as_ref().unwrap().display(Locale::Pl), "50,00 PLN");
+        assert_eq!(
+            lines[0].price.as_ref().unwrap().display(Locale::Pl),
+            "50,00 PLN"
+        );
         let parcels = Parcel::of_order(&order);
         assert_eq!(parcels[0].number, "6123 45");
         assert_eq!(

@@ -598,12 +598,27 @@ async fn callers_are_found_by_every_phone_they_have(store: &dyn StateStore) {
         .caller(caller(3, &["+48500600700"], None));
     store.apply(A, changes).await.unwrap();
     let found = store.callers_by_phone(A, shared).await.unwrap();
-    assert_eq!(found, vec![caller(1, &[shared, "+48221112233"], Some(at(2, 10, 0))), caller(2, &[shared], None)]);
+    assert_eq!(
+        found,
+        vec![
+            caller(1, &[shared, "+48221112233"], Some(at(2, 10, 0))),
+            caller(2, &[shared], None)
+        ]
+    );
     let found = store.callers_by_phone(A, "+48221112233").await.unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].answer.surname.as_deref(), Some("Nowak 1"));
-    assert!(store.callers_by_phone(A, "+48999999999").await.unwrap().is_empty());
-    assert!(store.callers_by_phone(B, shared).await.unwrap().is_empty(), "per integration");
+    assert!(
+        store
+            .callers_by_phone(A, "+48999999999")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store.callers_by_phone(B, shared).await.unwrap().is_empty(),
+        "per integration"
+    );
 }
 
 async fn a_new_caller_record_replaces_the_old_phones(store: &dyn StateStore) {
@@ -616,8 +631,17 @@ async fn a_new_caller_record_replaces_the_old_phones(store: &dyn StateStore) {
         .apply(A, Changes::new().caller(moved.clone()))
         .await
         .unwrap();
-    assert!(store.callers_by_phone(A, "+48601234567").await.unwrap().is_empty());
-    assert_eq!(store.callers_by_phone(A, "+48700800900").await.unwrap(), vec![moved]);
+    assert!(
+        store
+            .callers_by_phone(A, "+48601234567")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.callers_by_phone(A, "+48700800900").await.unwrap(),
+        vec![moved]
+    );
 }
 
 fn temp_db(name: &str) -> std::path::PathBuf {

@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use clap::Parser;
 use examples::card::{
-    AgentIntegration, AgentSite, CardState, DemoConfig, DemoData, agent_router,
-    agent_shop_client, agent_thulium_client, start_demo,
+    AgentIntegration, AgentSite, CardState, DemoConfig, DemoData, agent_router, agent_shop_client,
+    agent_thulium_client, start_demo,
 };
 use iai_shop_client::IdoSellClient;
 use secrecy::{ExposeSecret, SecretString};

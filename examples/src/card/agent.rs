@@ -8,8 +8,8 @@
 //!
 //! The token picks the integration (one daemon may serve several shops); it is compared
 //! with every integration's token in constant time. A wrong or missing token gets the same
-//! 404 as any unknown page, so nothing tells a guesser which part was wrong, and counts as a
-//! failure of the client's address ([`FailureLimit`]). Every answer carries
+//! empty 404 as any unknown path, so nothing tells a guesser which part was wrong, and counts
+//! as a failure of the client's address ([`FailureLimit`]). Every answer carries
 //! `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Content-Type-Options:
 //! nosniff` and a `Content-Security-Policy` that allows no scripts and lets only the
 //! Thulium account's pages frame the card (`frame-ancestors`).
@@ -144,19 +144,21 @@ fn content_security_policy(thulium_url: &Url) -> HeaderValue {
     );
     // An origin is plain ASCII; should it ever not be, no page may frame the card.
     HeaderValue::from_str(&policy).unwrap_or_else(|_| {
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        )
     })
 }
 
-/// The agent routes (see the module docs). Serve them with
-/// `into_make_service_with_connect_info::<SocketAddr>()` so that failures are counted per
-/// client address; without it, all clients share one count.
+/// The agent routes (see the module docs). They set no fallback, so they merge with other
+/// routers (`Router::merge`); a path no route has gets axum's empty 404, the same answer as
+/// a wrong token. Serve them with `into_make_service_with_connect_info::<SocketAddr>()` so
+/// that failures are counted per client address; without it, all clients share one count.
 pub fn agent_router(site: AgentSite) -> Router {
     Router::new()
         .route("/card/{token}/shop/{client_id}", get(shop_card))
         .route("/card/{token}/{customer_id}", get(thulium_card))
         .route("/thulium/external-crm/{token}", get(external_crm))
-        .fallback(unknown_page)
         .layer(middleware::from_fn_with_state(site.clone(), guard))
         .with_state(site)
 }
@@ -192,10 +194,7 @@ async fn guard(State(site): State<AgentSite>, request: Request, next: Next) -> R
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        site.inner.policy.clone(),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, site.inner.policy.clone());
     response
 }
 
@@ -203,15 +202,11 @@ async fn guard(State(site): State<AgentSite>, request: Request, next: Next) -> R
 #[derive(Debug, Clone, Copy)]
 struct WrongToken;
 
-/// The 404 of an unknown page, marked as a failure.
+/// The 404 of a wrong token, marked as a failure.
 fn wrong_token() -> Response {
     let mut response = not_found();
     response.extensions_mut().insert(WrongToken);
     response
-}
-
-async fn unknown_page() -> Response {
-    wrong_token()
 }
 
 async fn shop_card(
@@ -219,14 +214,7 @@ async fn shop_card(
     Path((token, raw_id)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(integration) = site.integration_for(&token) else {
-        return wrong_token();
-    };
-    let card = match parse_id(&raw_id) {
-        Ok(client_id) => card_for_shop_customer(integration.card(), client_id).await,
-        Err(error) => Err(error),
-    };
-    respond(card, Format::from_query(&query))
+    card_page(&site, &token, &raw_id, &query, CardOf::ShopCustomer).await
 }
 
 async fn thulium_card(
@@ -234,14 +222,35 @@ async fn thulium_card(
     Path((token, raw_id)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(integration) = site.integration_for(&token) else {
+    card_page(&site, &token, &raw_id, &query, CardOf::ThuliumCustomer).await
+}
+
+/// Whose id a card URL holds.
+#[derive(Debug, Clone, Copy)]
+enum CardOf {
+    ShopCustomer,
+    ThuliumCustomer,
+}
+
+/// The card for a token and an id from the URL.
+async fn card_page(
+    site: &AgentSite,
+    token: &str,
+    raw_id: &str,
+    query: &HashMap<String, String>,
+    of: CardOf,
+) -> Response {
+    let Some(integration) = site.integration_for(token) else {
         return wrong_token();
     };
-    let card = match parse_id(&raw_id) {
-        Ok(customer_id) => card_for_thulium_customer(integration.card(), customer_id).await,
-        Err(error) => Err(error),
+    let card = match (parse_id(raw_id), of) {
+        (Ok(id), CardOf::ShopCustomer) => card_for_shop_customer(integration.card(), id).await,
+        (Ok(id), CardOf::ThuliumCustomer) => {
+            card_for_thulium_customer(integration.card(), id).await
+        }
+        (Err(error), _) => Err(error),
     };
-    respond(card, Format::from_query(&query))
+    respond(card, Format::from_query(query))
 }
 
 /// Thulium's external-CRM call: the customer as JSON, or 404 when nobody (readable) has
@@ -283,9 +292,13 @@ mod tests {
 
     #[test]
     fn the_policy_names_only_the_thulium_origin() {
-        let policy = content_security_policy(&Url::parse("https://acme.thulium.com/panel/x").unwrap());
+        let policy =
+            content_security_policy(&Url::parse("https://acme.thulium.com/panel/x").unwrap());
         let policy = policy.to_str().unwrap();
-        assert!(policy.ends_with("frame-ancestors https://acme.thulium.com"), "{policy}");
+        assert!(
+            policy.ends_with("frame-ancestors https://acme.thulium.com"),
+            "{policy}"
+        );
         assert!(policy.starts_with("default-src 'none'"));
     }
 

@@ -87,7 +87,11 @@ async fn find_in_shop(
     let orders = shop
         .orders()
         .search()
-        .clients(matching.iter().map(|client| ClientRef::Id(client.client_id)))
+        .clients(
+            matching
+                .iter()
+                .map(|client| ClientRef::Id(client.client_id)),
+        )
         .order_by("order_time", SortDirection::Descending)
         .page_size(MAX_PAGE_SIZE)
         .page(0)

@@ -52,12 +52,12 @@ mod routes;
 mod site;
 mod state;
 
+pub use agent::{AgentIntegration, AgentSite, agent_router};
+pub use caller::{CallerSource, find_caller};
 pub use demo::{DemoConfig, DemoData, start_demo};
 pub use error::CardError;
 pub use fetch::{card_for_shop_customer, card_for_thulium_customer};
 pub use file::{SaveCardError, demo_output_dir, save_card_page};
-pub use agent::{AgentIntegration, AgentSite, agent_router};
-pub use caller::{CallerSource, find_caller};
 pub use limit::FailureLimit;
 pub use site::{agent_shop_client, agent_site, agent_thulium_client};
 pub use state::CardState;

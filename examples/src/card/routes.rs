@@ -27,11 +27,10 @@ impl Format {
     }
 }
 
-/// The one 404 for every page that is not there: unknown path, wrong token, unknown
-/// caller. Identical in all cases, so it tells a guesser nothing.
+/// The one 404 for a wrong token and an unknown caller: an empty 404, the same as axum's
+/// own for a path no route has, so that nothing tells a guesser which part was wrong.
 pub(super) fn not_found() -> Response {
-    let page = error_page("Page not found", "There is no page at this address.");
-    (StatusCode::NOT_FOUND, Html(page)).into_response()
+    StatusCode::NOT_FOUND.into_response()
 }
 
 /// 429 for an address that sent too many wrong tokens.

@@ -58,7 +58,8 @@ pub fn agent_site(
             continue;
         };
         let name = &integration.config.name;
-        let in_integration = |message: String| SettingsError(format!("integration `{name}`: {message}"));
+        let in_integration =
+            |message: String| SettingsError(format!("integration `{name}`: {message}"));
         let card = CardState::new(
             agent_shop_client(&integration.shop.url, &integration.shop.api_key)
                 .map_err(in_integration)?,
@@ -66,7 +67,8 @@ pub fn agent_site(
                 .map_err(in_integration)?,
             integration.config.clone(),
         );
-        integrations.push(AgentIntegration::new(card, token.clone()).with_store(Arc::clone(&store)));
+        integrations
+            .push(AgentIntegration::new(card, token.clone()).with_store(Arc::clone(&store)));
     }
     Ok((!integrations.is_empty()).then(|| AgentSite::new(&thulium.url, integrations)))
 }

@@ -3,11 +3,11 @@
 use std::time::Duration;
 
 use examples::card::{AgentIntegration, AgentSite, CardState, agent_router};
-use secrecy::SecretString;
 use iai_shop_client::{IdoSellClient, RetryPolicy};
 use sandbox::generator::GeneratorConfig;
 use sandbox::idosell::ShopOrder;
 use sandbox::{Sandbox, SandboxConfig};
+use secrecy::SecretString;
 use thulium_client::ThuliumClient;
 use url::Url;
 
@@ -53,7 +53,11 @@ pub const THULIUM_ORIGIN: &str = "https://tenant.thulium.test";
 /// Serves the agent routes for one integration (token [`AGENT_TOKEN`], framed by
 /// [`THULIUM_ORIGIN`]) on a free loopback port; returns its base URL.
 pub async fn serve_card(state: CardState) -> String {
-    serve_agent(AgentIntegration::new(state, SecretString::from(AGENT_TOKEN))).await
+    serve_agent(AgentIntegration::new(
+        state,
+        SecretString::from(AGENT_TOKEN),
+    ))
+    .await
 }
 
 /// Serves the agent routes for `agent` (see [`serve_card`]).

@@ -310,12 +310,20 @@ fn dispatch(order: &ShopOrder) -> Value {
         return json!({});
     }
     let (courier_id, courier_name, number) = if order.pickup_point.is_some() {
-        (100, "InPost Paczkomaty", format!("6{:023}", order.serial_number))
+        (
+            100,
+            "InPost Paczkomaty",
+            format!("6{:023}", order.serial_number),
+        )
     } else {
         match order.serial_number % 3 {
             0 => (1, "DPD", format!("0000{:010}U", order.serial_number)),
             1 => (2, "DHL", format!("{:011}", order.serial_number)),
-            _ => (3, "Poczta Polska", format!("00659{:015}", order.serial_number)),
+            _ => (
+                3,
+                "Poczta Polska",
+                format!("00659{:015}", order.serial_number),
+            ),
         }
     };
     json!({

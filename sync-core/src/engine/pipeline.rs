@@ -19,9 +19,9 @@ use std::collections::HashMap;
 
 use iai_shop_client::{Client, Order};
 
+use crate::caller::CallerRecord;
 use crate::contact_values::{Provenance, ValueSet, values_on};
 use crate::fingerprint::Fingerprint;
-use crate::caller::CallerRecord;
 use crate::mapping::{MappedCustomer, map_customer};
 use crate::plan::{
     ConflictReason, PlanAction, PlanConflict, PlanDecision, PlanInput, PlannedCustomer,
