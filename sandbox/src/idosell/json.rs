@@ -291,7 +291,7 @@ fn prepaids(order: &ShopOrder) -> Value {
             "paymentStatus": "y",
             "paymentType": kind,
             "payformId": 1,
-            "payformName": if order.serial_number % 2 == 0 { "Przelewy24" } else { "BLIK" },
+            "payformName": if order.serial_number.is_multiple_of(2) { "Przelewy24" } else { "BLIK" },
             "paymentValue": amount(order.total()),
             "currencyId": order.currency_id,
         })
