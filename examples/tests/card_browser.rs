@@ -17,7 +17,7 @@ use common::sandbox_clients::{
     AGENT_TOKEN, generated_sandbox, newest_first, serve_card, shop_client, thulium_client,
 };
 use examples::card::CardState;
-use iai_shop_client::{ClientRef, Order, SortDirection};
+use iai_shop_client::Order;
 use sandbox::Sandbox;
 use sync_core::config::IntegrationConfig;
 use sync_core::config::Locale;
@@ -105,19 +105,18 @@ async fn serve(sandbox: &Sandbox, config: IntegrationConfig) -> String {
     serve_card(CardState::new(shop, thulium_client(sandbox), config)).await
 }
 
-/// The customer's newest orders as the shop's API returns them, newest first.
-async fn newest_orders(sandbox: &Sandbox, client_id: u64, shown: u32) -> Vec<Order> {
+/// The customer's newest orders (the simulator's own ordering: placement date, then serial),
+/// each as the shop's API returns it.
+async fn newest_orders(sandbox: &Sandbox, client_id: u64, shown: usize) -> Vec<Order> {
+    let serials: Vec<u64> = newest_first(sandbox.shop().orders_of(client_id))
+        .iter()
+        .take(shown)
+        .map(|order| order.serial_number)
+        .collect();
     let shop = shop_client(sandbox.shop_url.clone(), &sandbox.shop_api_key);
-    shop.orders()
-        .search()
-        .clients([ClientRef::Id(client_id)])
-        .order_by("order_time", SortDirection::Descending)
-        .order_by("sn", SortDirection::Descending)
-        .page_size(shown)
-        .page(0)
-        .await
-        .unwrap()
-        .items
+    let mut orders = shop.orders().by_serial_numbers(&serials).await.unwrap();
+    orders.sort_by_key(|order| serials.iter().position(|s| *s == order.serial_number));
+    orders
 }
 
 /// The `<section class="order" …>` blocks of the rendered card, in page order, keyed by the
