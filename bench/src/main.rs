@@ -18,6 +18,7 @@
 //! whole generated shop. Request counts are what the simulators served.
 
 mod bounds;
+mod caller;
 mod child;
 mod fixture;
 mod measure;
@@ -218,6 +219,16 @@ async fn measure_size(args: &Args, customers: usize, webhooks: bool) -> Result<S
     } else {
         (None, None)
     };
+    let caller = if webhooks && args.events > 0 {
+        let live = (args.events / 10).max(1);
+        eprintln!(
+            "bench:   {} caller lookups from the index, {live} live",
+            args.events
+        );
+        Some(caller::caller_latency(&setup, args.events, live).await?)
+    } else {
+        None
+    };
     drop(sandbox);
     drop(state);
     let baseline = if args.no_baseline {
@@ -238,6 +249,7 @@ async fn measure_size(args: &Args, customers: usize, webhooks: bool) -> Result<S
         idle_poll_requests: idle.served.total(),
         webhook,
         webhook_without_id,
+        caller,
     })
 }
 

@@ -341,7 +341,7 @@ pub async fn webhook_latency(
 }
 
 /// The `share` percentile (nearest rank) in milliseconds.
-fn percentile_ms(samples: &mut [Duration], share: f64) -> f64 {
+pub(crate) fn percentile_ms(samples: &mut [Duration], share: f64) -> f64 {
     if samples.is_empty() {
         return 0.0;
     }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::bounds::{ReadBound, WriteBound};
+use crate::caller::CallerLatency;
 use crate::fixture::{Realistic, RealisticFacts};
 use crate::measure::{Served, WebhookLatency};
 
@@ -122,6 +123,8 @@ pub struct SizeResult {
     pub webhook: Option<WebhookLatency>,
     /// The same for webhooks without any id (an incremental pass each).
     pub webhook_without_id: Option<WebhookLatency>,
+    /// External-CRM caller lookups (measured at the largest size only).
+    pub caller: Option<CallerLatency>,
 }
 
 /// The realistic-tenant scenario: a shop synced into a tenant full of agent-made contacts.
@@ -453,6 +456,32 @@ impl BenchResult {
                 pick(s).map_or("-".into(), |w| format!("{:.2}", w.requests_per_event))
             });
         }
+        row("CALLER LOOKUP (external CRM, over HTTP)", &|_| {
+            String::new()
+        });
+        row("  from the index: lookups, p50 / p99", &|s| {
+            s.caller.as_ref().map_or("-".into(), |c| {
+                format!(
+                    "{}, {:.1} / {:.1} ms",
+                    c.indexed, c.indexed_p50_ms, c.indexed_p99_ms
+                )
+            })
+        });
+        row("  from the index: shop requests (must be 0)", &|s| {
+            s.caller
+                .as_ref()
+                .map_or("-".into(), |c| c.indexed_shop_requests.to_string())
+        });
+        row("  live: lookups, p50 / p99", &|s| {
+            s.caller.as_ref().map_or("-".into(), |c| {
+                format!("{}, {:.1} / {:.1} ms", c.live, c.live_p50_ms, c.live_p99_ms)
+            })
+        });
+        row("  live: shop requests per lookup", &|s| {
+            s.caller
+                .as_ref()
+                .map_or("-".into(), |c| format!("{:.2}", c.live_requests_per_lookup))
+        });
         let mut out = String::new();
         render(&mut out, &rows);
         out.push_str("\nRequests per endpoint (full sync at the chosen concurrency):\n");

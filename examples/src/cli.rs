@@ -119,6 +119,7 @@ impl ConnectionArgs {
                 },
                 webhook_token: None,
                 poll_interval: None,
+                agent_token: None,
             }],
         }))
     }

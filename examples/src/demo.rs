@@ -91,6 +91,7 @@ pub fn settings_for(sandbox: &Sandbox) -> Settings {
             },
             webhook_token: Some(SecretString::from(DEMO_WEBHOOK_TOKEN)),
             poll_interval: None,
+            agent_token: None,
         }],
     }
 }

@@ -12,12 +12,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::http::Request;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Semaphore;
+use tower::ServiceExt;
 
 /// Limits on the connections the daemon serves.
 #[derive(Debug, Clone, Copy)]
@@ -85,7 +88,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let stream = match accepted {
-            Ok((stream, _)) => stream,
+            Ok(accepted) => accepted,
             Err(error) => {
                 // Out of file descriptors and the like: wait a little rather than spin.
                 tracing::warn!(%error, "cannot accept a connection");
@@ -93,8 +96,10 @@ pub async fn serve(
                 continue;
             }
         };
+        let (stream, peer) = stream;
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        // Routes that limit failures per client address read it as axum's `ConnectInfo`.
+        let service = TowerToHyperService::new(router.clone().map_request(with_peer(peer)));
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
@@ -107,4 +112,13 @@ pub async fn serve(
         });
     }
     graceful.shutdown().await;
+}
+
+/// Puts the peer's address on every request as axum's `ConnectInfo`, which routes that
+/// count failures per client address read.
+fn with_peer<B>(peer: SocketAddr) -> impl Fn(Request<B>) -> Request<B> + Clone {
+    move |mut request| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request
+    }
 }

@@ -25,6 +25,7 @@
 //! shop = { url = "https://client1234.idosell.com", api_key_env = "MAIN_SHOP_API_KEY" }
 //! webhook = { token_env = "MAIN_SHOP_WEBHOOK_TOKEN" }   # for sync-daemon
 //! poll_interval_secs = 300              # sync-daemon; default 600 with a webhook, else 60
+//! agent = { token_env = "MAIN_SHOP_AGENT_TOKEN" }       # card and caller lookup URLs
 //!
 //! [[integration]]
 //! name = "outlet"
@@ -75,6 +76,9 @@ pub struct IntegrationSettings {
     /// `sync-daemon`'s poll interval for this integration (`poll_interval_secs`); `None`:
     /// `--interval`, else the default (see `daemon::poll_interval`).
     pub poll_interval: Option<std::time::Duration>,
+    /// The secret part of the agent URLs (the customer card, the external-CRM caller
+    /// lookup); without it neither is served for this integration.
+    pub agent_token: Option<SecretString>,
 }
 
 /// Everything a run needs.
@@ -182,6 +186,8 @@ struct IntegrationFile {
     shop: ShopFile,
     webhook: Option<WebhookFile>,
     poll_interval_secs: Option<u64>,
+    /// `agent = { token_env = "..." }` (or `token = "..."`): same shape as `webhook`.
+    agent: Option<WebhookFile>,
     /// The rest of the table: an [`IntegrationConfig`].
     #[serde(flatten)]
     config: toml::Table,
@@ -292,11 +298,16 @@ fn integration(entry: IntegrationFile, index: usize) -> Result<IntegrationSettin
             "poll_interval_secs must be at least 1",
         )));
     }
+    let agent_token = match entry.agent {
+        Some(agent) => needed(secret(agent.token, agent.token_env, "agent.token"))?,
+        None => None,
+    };
     Ok(IntegrationSettings {
         config,
         shop,
         webhook_token,
         poll_interval: entry.poll_interval_secs.map(std::time::Duration::from_secs),
+        agent_token,
     })
 }
 
@@ -347,6 +358,7 @@ mod tests {
         fields = { shop_id = "Main ID", allegro_login = "Allegro login" }
         shop = { url = "https://client1.idosell.com", api_key = "k1" }
         webhook = { token = "t1" }
+        agent = { token = "agent-secret-1" }
         [[integration]]
         name = "outlet"
         enabled = false
@@ -380,6 +392,11 @@ mod tests {
         assert_eq!(outlet.config.panel_url.as_str(), "https://panel.outlet.pl/");
         assert_eq!(outlet.shop.api_key.expose_secret(), "k2");
         assert!(outlet.webhook_token.is_none());
+        assert_eq!(
+            main.agent_token.as_ref().unwrap().expose_secret(),
+            "agent-secret-1"
+        );
+        assert!(outlet.agent_token.is_none());
         assert_eq!(settings.enabled().count(), 1);
         assert!(settings.integration("outlet").is_some());
     }

@@ -2,7 +2,7 @@
 //! a seeded customer's card from the card server, its DOM is dumped and checked, and a
 //! screenshot is written to `target/card-screenshot.png`.
 //!
-//! Chromium is required: without it this test fails (CI installs it through `.ci/run`).
+//! Chromium is required: without it this test fails (`scripts/test` installs it first).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -14,12 +14,14 @@ use std::time::{Duration, Instant};
 
 use common::process::TempDir;
 use common::sandbox_clients::{
-    generated_sandbox, newest_first, serve_card, shop_client, thulium_client,
+    AGENT_TOKEN, generated_sandbox, newest_first, serve_card, shop_client, thulium_client,
 };
 use examples::card::CardState;
+use iai_shop_client::Order;
 use sandbox::Sandbox;
-use sandbox::idosell::ShopOrder;
 use sync_core::config::IntegrationConfig;
+use sync_core::config::Locale;
+use sync_core::order_summary::OrderSummary;
 
 const CHROMIUM: &str = "chromium";
 /// A cold Chromium start on a busy two-core machine can take a while; a hang cannot.
@@ -103,78 +105,120 @@ async fn serve(sandbox: &Sandbox, config: IntegrationConfig) -> String {
     serve_card(CardState::new(shop, thulium_client(sandbox), config)).await
 }
 
-/// The shop's own orders of a customer, newest first, as many as the card shows.
-fn expected_rows(sandbox: &Sandbox, client_id: u64, shown: usize) -> Vec<ShopOrder> {
-    let mut orders = newest_first(sandbox.shop().orders_of(client_id));
-    orders.truncate(shown);
+/// The customer's newest orders (the simulator's own ordering: placement date, then serial),
+/// each as the shop's API returns it.
+async fn newest_orders(sandbox: &Sandbox, client_id: u64, shown: usize) -> Vec<Order> {
+    let serials: Vec<u64> = newest_first(sandbox.shop().orders_of(client_id))
+        .iter()
+        .take(shown)
+        .map(|order| order.serial_number)
+        .collect();
+    let shop = shop_client(sandbox.shop_url.clone(), &sandbox.shop_api_key);
+    let mut orders = shop.orders().by_serial_numbers(&serials).await.unwrap();
+    orders.sort_by_key(|order| serials.iter().position(|s| *s == order.serial_number));
     orders
 }
 
-/// `1234,50 PLN`: the Polish card's way of writing an order's total.
-fn polish_amount(order: &ShopOrder) -> String {
-    format!("{:.2} {}", order.total().round_dp(2), order.currency_id).replacen('.', ",", 1)
+/// The `<section class="order" …>` blocks of the rendered card, in page order, keyed by the
+/// serial number they carry.
+fn order_sections(dom: &str) -> Vec<(u64, &str)> {
+    dom.split("<section class=\"order\" data-serial=\"")
+        .skip(1)
+        .map(|rest| {
+            let (serial, body) = rest.split_once('"').expect("a quoted serial");
+            let body = body.split("</section>").next().unwrap_or(body);
+            (serial.parse().expect("a numeric serial"), body)
+        })
+        .collect()
 }
 
-/// The `<tr>…</tr>` rows of the rendered orders table body.
-fn table_rows(dom: &str) -> Vec<&str> {
-    let start = dom
-        .find("<tbody>")
-        .expect("an orders table body in the DOM")
-        + "<tbody>".len();
-    let end = start + dom[start..].find("</tbody>").expect("a closed table body");
-    dom[start..end]
-        .split("<tr>")
-        .skip(1)
-        .map(|row| row.split("</tr>").next().unwrap_or(row))
-        .collect()
+/// A customer with at least 4 orders whose newest 3 include a dispatched one (so the card
+/// shows a parcel link unfolded).
+fn customer_with_a_parcel(sandbox: &Sandbox) -> u64 {
+    sandbox
+        .shop()
+        .customers()
+        .iter()
+        .map(|customer| customer.client_id)
+        .filter(|id| {
+            let orders = newest_first(sandbox.shop().orders_of(*id));
+            orders.len() >= 4 && orders.iter().take(3).any(|o| o.dispatch_date.is_some())
+        })
+        .min()
+        .expect("a seeded customer with 4 orders and a recent dispatched one")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn card_page_renders_in_headless_chromium() {
     let sandbox = generated_sandbox(5, 30, 150).await;
-    let client_id = sandbox
-        .shop()
-        .customers()
-        .iter()
-        .map(|customer| customer.client_id)
-        .filter(|id| sandbox.shop().orders_of(*id).len() >= 4)
-        .min()
-        .expect("a seeded customer with at least 4 orders");
+    let client_id = customer_with_a_parcel(&sandbox);
     let mut config = IntegrationConfig::new("browser test", sandbox.shop_url.clone());
     config.card_orders = 6;
     let panel = config.panel_base().to_owned();
+    let expected = newest_orders(&sandbox, client_id, 6).await;
+    let summaries: Vec<OrderSummary> = expected
+        .iter()
+        .map(|order| OrderSummary::from_order(order, &config))
+        .collect();
     let base = serve(&sandbox, config).await;
-    let url = format!("{base}/card/shop/{client_id}");
+    let url = format!("{base}/card/{AGENT_TOKEN}/shop/{client_id}");
 
     let dom = chromium(vec!["--dump-dom".into()], url.clone()).await;
 
-    let expected = expected_rows(&sandbox, client_id, 6);
-    let rows = table_rows(&dom);
-    assert_eq!(
-        rows.len(),
-        expected.len(),
-        "rows in the rendered table:\n{dom}"
-    );
-    for (row, order) in rows.iter().zip(&expected) {
+    let sections = order_sections(&dom);
+    let serials: Vec<u64> = sections.iter().map(|(serial, _)| *serial).collect();
+    let expected_serials: Vec<u64> = expected.iter().map(|o| o.serial_number).collect();
+    assert_eq!(serials, expected_serials, "orders newest first:\n{dom}");
+    let mut parcels_seen = 0;
+    for ((serial, section), summary) in sections.iter().zip(&summaries) {
+        let total = summary.total_display(Locale::Pl);
         assert!(
-            row.starts_with(&format!("<td>{}</td>", order.serial_number)),
-            "row for order {}: {row}",
-            order.serial_number
+            section.contains(&total),
+            "amount of order {serial}: {section}"
         );
         assert!(
-            row.contains(&polish_amount(order)),
-            "amount of order {}: {row}",
-            order.serial_number
+            section.contains(&format!("href=\"{panel}/panel/orderd.php?idt={serial}\"")),
+            "edit link of order {serial}: {section}"
         );
         assert!(
-            row.contains(&format!(
-                "href=\"{panel}/panel/orderd.php?idt={}\"",
-                order.serial_number
-            )),
-            "edit link of order {}: {row}",
-            order.serial_number
+            section.contains(&summary.payment.label),
+            "payment status of order {serial}: {section}"
         );
+        for product in &summary.products {
+            let line = format!(
+                "<span class=\"qty\">{}</span> {}",
+                product.quantity,
+                product.name.replace('&', "&amp;")
+            );
+            assert!(
+                section.contains(&line),
+                "product of order {serial}: {section}"
+            );
+        }
+        for parcel in &summary.parcels {
+            let link = parcel
+                .tracking_url
+                .as_deref()
+                .expect("sandbox couriers are known");
+            assert!(
+                section.contains(&format!("href=\"{}\"", link.replace('&', "&amp;"))),
+                "tracking link of order {serial}: {section}"
+            );
+            assert!(section.contains(&parcel.number), "{section}");
+            parcels_seen += 1;
+        }
     }
+    assert!(
+        parcels_seen > 0,
+        "the chosen customer has a parcel on the card"
+    );
+    let folded_at = dom
+        .find("<details class=\"older\">")
+        .expect("older orders folded");
+    let fourth = dom
+        .find(&format!("data-serial=\"{}\"", expected_serials[3]))
+        .unwrap();
+    assert!(fourth > folded_at, "the 4th order sits in the folded part");
     assert!(dom.contains(&format!("href=\"{panel}/panel/client.php?id={client_id}\"")));
     assert!(dom.contains("Pokaż klienta w panelu sklepu"));
 

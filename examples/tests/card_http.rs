@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::sandbox_clients::{
-    generated_sandbox, newest_first, serve_card as serve, shop_client, thulium_client,
+    AGENT_TOKEN, generated_sandbox, newest_first, serve_card as serve, shop_client, thulium_client,
 };
 use examples::card::CardState;
 use rust_decimal::Decimal;
@@ -115,7 +115,11 @@ async fn shop_card_shows_the_newest_orders_the_shop_holds_for_two_requests() {
         .expect("a seeded customer with more than 10 orders");
     h.sandbox.shop().counters().reset();
 
-    let (status, card) = get_json(&format!("{}/card/shop/{client_id}?format=json", h.base)).await;
+    let (status, card) = get_json(&format!(
+        "{}/card/{AGENT_TOKEN}/shop/{client_id}?format=json",
+        h.base
+    ))
+    .await;
 
     assert_eq!(status, 200);
     assert_card_matches_shop(&card, &h, client_id);
@@ -134,7 +138,11 @@ async fn shop_card_of_a_customer_with_few_orders_shows_them_all() {
         .find(|id| (1..10).contains(&h.sandbox.shop().orders_of(*id).len()))
         .expect("a seeded customer with 1 to 9 orders");
 
-    let (status, card) = get_json(&format!("{}/card/shop/{client_id}?format=json", h.base)).await;
+    let (status, card) = get_json(&format!(
+        "{}/card/{AGENT_TOKEN}/shop/{client_id}?format=json",
+        h.base
+    ))
+    .await;
 
     assert_eq!(status, 200);
     assert_card_matches_shop(&card, &h, client_id);
@@ -157,7 +165,11 @@ async fn thulium_card_follows_the_id_field_to_the_shop_customer() {
     h.sandbox.shop().counters().reset();
     h.sandbox.thulium().counters().reset();
 
-    let (status, card) = get_json(&format!("{}/card/{thulium_id}?format=json", h.base)).await;
+    let (status, card) = get_json(&format!(
+        "{}/card/{AGENT_TOKEN}/{thulium_id}?format=json",
+        h.base
+    ))
+    .await;
 
     assert_eq!(status, 200);
     assert_card_matches_shop(&card, &h, client_id);
@@ -185,7 +197,7 @@ async fn html_card_escapes_shop_values_and_links_to_the_panel() {
         )
         .unwrap();
 
-    let (status, html) = get(&format!("{}/card/shop/{client_id}", h.base)).await;
+    let (status, html) = get(&format!("{}/card/{AGENT_TOKEN}/shop/{client_id}", h.base)).await;
 
     assert_eq!(status, 200);
     assert!(
@@ -219,17 +231,18 @@ async fn unknown_or_unlinked_customers_get_a_small_404_page() {
         .unwrap();
     h.sandbox.shop().counters().reset();
 
-    let (status, html) = get(&format!("{}/card/shop/999999", h.base)).await;
+    let (status, html) = get(&format!("{}/card/{AGENT_TOKEN}/shop/999999", h.base)).await;
     assert_eq!(status, 404);
     assert!(html.contains("Customer not found") && html.contains("999999"));
     assert_eq!(h.sandbox.shop().counters().get("GET", routes::CLIENTS), 1);
     assert_eq!(h.sandbox.shop().counters().total(), 1, "no order search");
 
-    let (status, json) = get_json(&format!("{}/card/888888?format=json", h.base)).await;
+    let (status, json) =
+        get_json(&format!("{}/card/{AGENT_TOKEN}/888888?format=json", h.base)).await;
     assert_eq!(status, 404);
     assert_eq!(json["error"], "Customer not found");
 
-    let (status, html) = get(&format!("{}/card/{unlinked}", h.base)).await;
+    let (status, html) = get(&format!("{}/card/{AGENT_TOKEN}/{unlinked}", h.base)).await;
     assert_eq!(status, 404);
     assert!(html.contains("not linked") && html.contains("IAI Shop ID"));
     assert_eq!(
@@ -238,7 +251,7 @@ async fn unknown_or_unlinked_customers_get_a_small_404_page() {
         "unlinked: no shop call"
     );
 
-    let (status, _) = get(&format!("{}/card/shop/%3Cb%3E", h.base)).await;
+    let (status, _) = get(&format!("{}/card/{AGENT_TOKEN}/shop/%3Cb%3E", h.base)).await;
     assert_eq!(status, 400);
 }
 
@@ -249,11 +262,11 @@ async fn unreachable_shop_gives_502_with_a_clear_message() {
     let config = IntegrationConfig::new("test shop", h.sandbox.shop_url.clone());
     let base = serve(CardState::new(shop, h.thulium.clone(), config)).await;
 
-    let (status, html) = get(&format!("{base}/card/shop/1")).await;
+    let (status, html) = get(&format!("{base}/card/{AGENT_TOKEN}/shop/1")).await;
     assert_eq!(status, 502);
     assert!(html.contains("The shop is unreachable"), "{html}");
 
-    let (status, json) = get_json(&format!("{base}/card/shop/1?format=json")).await;
+    let (status, json) = get_json(&format!("{base}/card/{AGENT_TOKEN}/shop/1?format=json")).await;
     assert_eq!(status, 502);
     assert!(
         json["message"]
@@ -276,7 +289,7 @@ async fn unreachable_thulium_gives_502_and_no_shop_call() {
     let base = serve(CardState::new(shop, thulium, config)).await;
     h.sandbox.shop().counters().reset();
 
-    let (status, html) = get(&format!("{base}/card/1")).await;
+    let (status, html) = get(&format!("{base}/card/{AGENT_TOKEN}/1")).await;
 
     assert_eq!(status, 502);
     assert!(html.contains("Thulium is unreachable"), "{html}");

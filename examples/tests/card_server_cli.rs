@@ -37,7 +37,7 @@ fn assert_one_line_failure(output: &Output, expected: &str) {
     assert!(stderr.contains(expected), "`{expected}` in: {stderr}");
 }
 
-const FULL: [&str; 10] = [
+const FULL: [&str; 12] = [
     "--shop-url",
     "http://127.0.0.1:9/",
     "--shop-api-key",
@@ -48,6 +48,8 @@ const FULL: [&str; 10] = [
     "user",
     "--thulium-password",
     "password",
+    "--agent-token",
+    "agent-token-long-enough",
 ];
 
 #[test]
@@ -79,6 +81,17 @@ fn empty_id_field_is_a_configuration_error() {
     args.extend(["--id-field", " "]);
     let output = run(&args);
     assert_one_line_failure(&output, "fields.shop_id");
+}
+
+#[test]
+fn the_agent_token_is_required_and_long_enough() {
+    let output = run(&FULL[..10]);
+    assert_one_line_failure(&output, "missing --agent-token (or AGENT_TOKEN)");
+    let mut args = FULL.to_vec();
+    args[11] = "tiny123";
+    let output = run(&args);
+    assert_one_line_failure(&output, "--agent-token is too short");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("tiny123"));
 }
 
 #[test]
@@ -116,7 +129,8 @@ async fn without_settings_it_serves_demo_cards() {
     let (sender, receiver) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.split_whitespace().find(|w| w.contains("/card/"))
+            let agent_url = |w: &&str| w.contains("/card/") || w.contains("/external-crm/");
+            if let Some(url) = line.split_whitespace().find(agent_url)
                 && !url.contains('{')
             {
                 let _ = sender.send(url.to_owned());
@@ -126,7 +140,10 @@ async fn without_settings_it_serves_demo_cards() {
     let urls = tokio::task::spawn_blocking(move || {
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut urls = Vec::new();
-        while urls.len() < 2 {
+        while !urls
+            .iter()
+            .any(|url: &String| url.contains("/external-crm/"))
+        {
             let left = deadline.saturating_duration_since(Instant::now());
             match receiver.recv_timeout(left) {
                 Ok(url) => urls.push(url),
@@ -137,15 +154,29 @@ async fn without_settings_it_serves_demo_cards() {
     })
     .await
     .unwrap();
-    assert_eq!(urls.len(), 2, "sample card URLs printed: {urls:?}");
+    assert!(urls.len() >= 3, "sample URLs printed: {urls:?}");
     let (thulium_card, shop_json) = (&urls[0], &urls[1]);
+    let lookup = urls.last().unwrap();
+    assert!(
+        thulium_card.contains("/card/demo-agent-token/"),
+        "{thulium_card}"
+    );
     assert!(shop_json.ends_with("?format=json"), "{shop_json}");
 
     let html = reqwest::get(thulium_card).await.unwrap();
     assert_eq!(html.status(), 200);
     let html = html.text().await.unwrap();
-    assert!(html.contains("<table>") && html.contains("/panel/orderd.php?idt="));
+    assert!(html.contains("class=\"order\"") && html.contains("/panel/orderd.php?idt="));
 
     let card: serde_json::Value = reqwest::get(shop_json).await.unwrap().json().await.unwrap();
     assert!(card["orders"].as_array().unwrap().len() >= 3, "{card}");
+
+    let caller = reqwest::get(lookup).await.unwrap();
+    assert_eq!(caller.status(), 200, "{lookup}");
+    let caller: serde_json::Value = caller.json().await.unwrap();
+    let identifier = caller["identifier"].as_str().unwrap_or_default();
+    assert!(
+        identifier.parse::<u64>().is_ok(),
+        "a shop client id: {caller}"
+    );
 }

@@ -193,37 +193,102 @@ impl CustomerCard {
             html.push_str(&format!("<p class=\"empty\">{}</p>\n", words.no_orders));
             return;
         }
-        html.push_str(&format!(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>\n",
-            words.number, words.date, words.status, words.delivery, words.total
-        ));
-        for order in &self.orders {
-            let delivery = order
-                .delivery
-                .as_deref()
-                .map(|line| {
-                    let prefix = if order.is_pickup_point {
-                        words.pickup_point
-                    } else {
-                        ""
-                    };
-                    format!("{prefix}{}", escape(line))
-                })
-                .unwrap_or_default();
+        let (open, folded) = self
+            .orders
+            .split_at(self.orders.len().min(ORDERS_SHOWN_OPEN));
+        for order in open {
+            self.push_order(html, words, order);
+        }
+        if !folded.is_empty() {
             html.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td><span class=\"status {}\">{}</span></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
-                order.serial_number,
-                escape(&order.placed_display()),
-                order.status.severity.css_class(),
-                escape(&order.status.label),
-                delivery,
-                escape(&order.total_display(self.locale)),
-                link(&order.edit_link, words.edit, "edit"),
+                "<details class=\"older\"><summary>{} ({})</summary>\n",
+                words.older_orders,
+                folded.len()
+            ));
+            for order in folded {
+                self.push_order(html, words, order);
+            }
+            html.push_str("</details>\n");
+        }
+    }
+
+    /// One order: a header line (number, date, status, payment, total, edit link), then
+    /// the delivery, the products and the parcels.
+    fn push_order(&self, html: &mut String, words: &Words, order: &OrderSummary) {
+        html.push_str(&format!(
+            "<section class=\"order\" data-serial=\"{serial}\"><p class=\"order-head\">\
+             <strong>{number} {serial}</strong> <span class=\"date\">{date}</span> \
+             <span class=\"status {status_class}\">{status}</span> \
+             <span class=\"payment status {payment_class}\">{payment}</span> \
+             <span class=\"num\">{total}</span> {edit}</p>\n",
+            serial = order.serial_number,
+            number = words.number,
+            date = escape(&order.placed_display()),
+            status_class = order.status.severity.css_class(),
+            status = escape(&order.status.label),
+            payment_class = order.payment.severity().css_class(),
+            payment = escape(&order.payment.label),
+            total = escape(&order.total_display(self.locale)),
+            edit = link(&order.edit_link, words.edit, "edit"),
+        ));
+        if let Some(line) = order.delivery.as_deref() {
+            let prefix = if order.is_pickup_point {
+                words.pickup_point
+            } else {
+                ""
+            };
+            html.push_str(&format!(
+                "<p class=\"delivery\">{}: {prefix}{}</p>\n",
+                words.delivery,
+                escape(line)
             ));
         }
-        html.push_str("</tbody></table>\n");
+        if !order.products.is_empty() {
+            html.push_str("<ul class=\"products\">");
+            for product in &order.products {
+                let price = product
+                    .price
+                    .as_ref()
+                    .map(|price| format!(" × {}", escape(&price.display(self.locale))))
+                    .unwrap_or_default();
+                html.push_str(&format!(
+                    "<li><span class=\"qty\">{}</span> {}{price}</li>",
+                    product.quantity,
+                    escape(&product.name)
+                ));
+            }
+            html.push_str("</ul>\n");
+        }
+        if !order.parcels.is_empty() {
+            let parcels: Vec<String> = order
+                .parcels
+                .iter()
+                .map(|parcel| {
+                    let courier = parcel
+                        .courier
+                        .as_deref()
+                        .map(|c| format!("{} ", escape(c)))
+                        .unwrap_or_default();
+                    let number = match &parcel.tracking_url {
+                        Some(url) => link(url, &escape(&parcel.number), "tracking"),
+                        None => escape(&parcel.number),
+                    };
+                    format!("{courier}{number}")
+                })
+                .collect();
+            html.push_str(&format!(
+                "<p class=\"parcels\">{}: {}</p>\n",
+                words.parcels,
+                parcels.join(", ")
+            ));
+        }
+        html.push_str("</section>\n");
     }
 }
+
+/// How many of the newest orders the card shows unfolded; older ones sit in a folded
+/// section the agent can open.
+pub const ORDERS_SHOWN_OPEN: usize = 3;
 
 /// Escapes text for HTML content and double-quoted attribute values.
 pub fn escape(text: &str) -> String {
@@ -266,12 +331,11 @@ struct Words {
     orders: &'static str,
     no_orders: &'static str,
     number: &'static str,
-    date: &'static str,
-    status: &'static str,
     delivery: &'static str,
-    total: &'static str,
     edit: &'static str,
     pickup_point: &'static str,
+    older_orders: &'static str,
+    parcels: &'static str,
     per_order_relays: fn(usize, &str) -> String,
 }
 
@@ -290,12 +354,11 @@ impl Words {
                 orders: "Zamówienia",
                 no_orders: "Brak zamówień.",
                 number: "Nr",
-                date: "Data",
-                status: "Status",
                 delivery: "Dostawa",
-                total: "Wartość",
                 edit: "Edytuj",
                 pickup_point: "Punkt odbioru: ",
+                older_orders: "Starsze zamówienia",
+                parcels: "Przesyłki",
                 per_order_relays: |count, marketplace| {
                     format!(
                         "+ {count} {} {marketplace} z pojedynczych zamówień",
@@ -315,12 +378,11 @@ impl Words {
                 orders: "Orders",
                 no_orders: "No orders.",
                 number: "No.",
-                date: "Date",
-                status: "Status",
                 delivery: "Delivery",
-                total: "Total",
                 edit: "Edit",
                 pickup_point: "Pickup point: ",
+                older_orders: "Older orders",
+                parcels: "Parcels",
                 per_order_relays: |count, marketplace| {
                     let plural = if count == 1 { "" } else { "es" };
                     format!("+ {count} per-order {marketplace} address{plural}")
@@ -404,6 +466,12 @@ impl CardEmails {
     }
 }
 
+/// The addresses an agent reads out, from all the addresses the mapping writes: the
+/// customer's own first, then stable marketplace aliases; per-order relay addresses left out.
+pub(crate) fn listed_emails(all: &[String]) -> Vec<String> {
+    CardEmails::split(all).shown
+}
+
 /// The marketplace behind a relay domain, as an agent knows it.
 fn marketplace_name(domain: &str) -> &'static str {
     if domain.starts_with("marketplace.amazon.") {
@@ -423,7 +491,10 @@ table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.35rem .
 .relay-count{color:#666;font-size:.9rem}.status{padding:.1rem .45rem;border-radius:10px;font-size:.85rem;white-space:nowrap}\
 .status-info{background:#e0ecff;color:#1d4f99}.status-waiting{background:#fff3d6;color:#8a5a00}\
 .status-progress{background:#e6e0ff;color:#4b2f99}.status-success{background:#dff5e3;color:#1e6b30}\
-.status-danger{background:#fde2e1;color:#9b1c1c}.status-neutral{background:#eceef1;color:#444}";
+.status-danger{background:#fde2e1;color:#9b1c1c}.status-neutral{background:#eceef1;color:#444}\
+.order{border-bottom:1px solid #e3e5e8;padding:.4rem 0}.order p{margin:.2rem 0}.order-head .num{float:right}\
+.date,.delivery{color:#555}.products{margin:.2rem 0;padding-left:1.2rem}.qty{font-weight:600}\
+.parcels a{color:#1d5fbf}details.older summary{cursor:pointer;color:#1d5fbf;margin:.6rem 0}";
 
 #[cfg(test)]
 mod tests {

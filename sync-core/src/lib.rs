@@ -81,12 +81,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod caller;
 pub mod card;
 pub mod config;
 pub mod contact_values;
 pub mod email;
 pub mod fingerprint;
 pub mod mapping;
+pub mod order_details;
 pub mod order_summary;
 pub mod phone;
 pub mod plan;

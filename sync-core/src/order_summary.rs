@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::config::{IntegrationConfig, Locale, OrdersGroupConfig};
 use crate::mapping::text;
+use crate::order_details::{Parcel, PaymentSummary, ProductLine};
 use crate::status::{StatusLabel, status_label};
 
 /// One order, ready to show.
@@ -30,6 +31,12 @@ pub struct OrderSummary {
     pub marketplace: Option<String>,
     /// The order's edit link in the shop panel.
     pub edit_link: String,
+    /// What was bought.
+    pub products: Vec<ProductLine>,
+    /// Whether it is paid or refunded.
+    pub payment: PaymentSummary,
+    /// The parcels sent, with tracking links where the courier has a public page.
+    pub parcels: Vec<Parcel>,
 }
 
 /// An amount with its currency, exact.
@@ -76,6 +83,9 @@ impl OrderSummary {
             total: order.total().map(Amount::from),
             marketplace: text(&order.source.auction_service).map(str::to_lowercase),
             edit_link: config.order_link(order.serial_number),
+            products: ProductLine::of_order(order),
+            payment: PaymentSummary::of_order(order, config.locale),
+            parcels: Parcel::of_order(order),
         }
     }
 

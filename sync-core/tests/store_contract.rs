@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use sync_core::caller::{CallerAnswer, CallerRecord};
 use sync_core::contact_values::{ContactValues, ValueSet};
 use sync_core::engine::store::{
     Changes, Claim, CursorKind, FullSyncCheckpoint, MemoryStore, SqliteStore, StateStore,
@@ -74,6 +75,8 @@ contract!(
     events_are_deduplicated_and_pruned,
     a_forgotten_event_is_new_again,
     batches_larger_than_one_statement,
+    callers_are_found_by_every_phone_they_have,
+    a_new_caller_record_replaces_the_old_phones,
 );
 
 async fn cursors_round_trip(store: &dyn StateStore) {
@@ -571,6 +574,74 @@ async fn batches_larger_than_one_statement(store: &dyn StateStore) {
     let prints = store.fingerprints_for(A, &ids).await.unwrap();
     assert_eq!(prints[&1_234], "fp1234");
     assert_eq!(prints.len(), ids.len());
+}
+
+fn caller(client_id: u64, phones: &[&str], last_order: Option<NaiveDateTime>) -> CallerRecord {
+    CallerRecord {
+        client_id,
+        phones: phones.iter().map(|p| (*p).to_owned()).collect(),
+        last_order_at: last_order,
+        answer: CallerAnswer {
+            identifier: client_id.to_string(),
+            surname: Some(format!("Nowak {client_id}")),
+            phone_number: phones.iter().map(|p| (*p).to_owned()).collect(),
+            ..CallerAnswer::default()
+        },
+    }
+}
+
+async fn callers_are_found_by_every_phone_they_have(store: &dyn StateStore) {
+    let shared = "+48601234567";
+    let changes = Changes::new()
+        .caller(caller(1, &[shared, "+48221112233"], Some(at(2, 10, 0))))
+        .caller(caller(2, &[shared], None))
+        .caller(caller(3, &["+48500600700"], None));
+    store.apply(A, changes).await.unwrap();
+    let found = store.callers_by_phone(A, shared).await.unwrap();
+    assert_eq!(
+        found,
+        vec![
+            caller(1, &[shared, "+48221112233"], Some(at(2, 10, 0))),
+            caller(2, &[shared], None)
+        ]
+    );
+    let found = store.callers_by_phone(A, "+48221112233").await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].answer.surname.as_deref(), Some("Nowak 1"));
+    assert!(
+        store
+            .callers_by_phone(A, "+48999999999")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store.callers_by_phone(B, shared).await.unwrap().is_empty(),
+        "per integration"
+    );
+}
+
+async fn a_new_caller_record_replaces_the_old_phones(store: &dyn StateStore) {
+    store
+        .apply(A, Changes::new().caller(caller(1, &["+48601234567"], None)))
+        .await
+        .unwrap();
+    let moved = caller(1, &["+48700800900"], Some(at(3, 9, 0)));
+    store
+        .apply(A, Changes::new().caller(moved.clone()))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .callers_by_phone(A, "+48601234567")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.callers_by_phone(A, "+48700800900").await.unwrap(),
+        vec![moved]
+    );
 }
 
 fn temp_db(name: &str) -> std::path::PathBuf {

@@ -1,21 +1,29 @@
-//! `card-server`: serves the customer card (`/card/{thulium_customer_id}` and
-//! `/card/shop/{client_id}`), read live from the shop.
+//! `card-server`: serves what agents open from Thulium, behind the agent token — the
+//! customer card (`/card/{token}/{thulium_customer_id}`, `/card/{token}/shop/{client_id}`),
+//! read live from the shop, and Thulium's external-CRM caller lookup
+//! (`/thulium/external-crm/{token}?phone_number=...`), answered from the sync's state file
+//! (`--state`) when given, else live from the shop.
 //!
 //! With no shop or Thulium settings it starts the sandbox with demo data, links a few
-//! customers into the simulated Thulium and prints sample card URLs. With settings (flags or
+//! customers into the simulated Thulium and prints sample URLs (with the demo's token). With settings (flags or
 //! environment variables) it serves the real systems; a missing or bad setting ends it with
 //! one clear line and exit code 1.
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::Arc;
 
 use clap::Parser;
-use examples::card::{CardState, DemoConfig, DemoData, card_router, start_demo};
+use examples::card::{
+    AgentIntegration, AgentSite, CardState, DemoConfig, DemoData, agent_router, agent_shop_client,
+    agent_thulium_client, start_demo,
+};
 use iai_shop_client::IdoSellClient;
 use secrecy::{ExposeSecret, SecretString};
 use sync_core::config::{DEFAULT_SHOP_ID_FIELD, IntegrationConfig};
+use sync_core::engine::store::SqliteStore;
 use thulium_client::ThuliumClient;
 use url::Url;
 
@@ -47,7 +55,20 @@ struct Args {
     /// The shop panel's address for links (defaults to the shop URL).
     #[arg(long)]
     panel_url: Option<Url>,
+    /// The secret part of the agent URLs (at least 16 characters; put it into Thulium's
+    /// card tab and external-CRM addresses). Required with real settings.
+    #[arg(long, env = "AGENT_TOKEN", hide_env_values = true)]
+    agent_token: Option<SecretString>,
+    /// The sync's SQLite state file: caller lookups read its caller index first.
+    #[arg(long)]
+    state: Option<PathBuf>,
 }
+
+/// The demo's agent token (the demo serves the sandbox's made-up customers on loopback).
+const DEMO_AGENT_TOKEN: &str = "demo-agent-token";
+
+/// The shortest agent token accepted: shorter ones are guessable despite the failure limit.
+const MIN_TOKEN_CHARS: usize = 16;
 
 /// Where the card reads from, once the flags are checked.
 struct Connection {
@@ -56,6 +77,7 @@ struct Connection {
     thulium_url: Url,
     thulium_user: String,
     thulium_password: SecretString,
+    agent_token: SecretString,
 }
 
 fn main() -> ExitCode {
@@ -123,11 +145,19 @@ async fn run(args: Args) -> Result<(), String> {
     config
         .validate()
         .map_err(|error| format!("bad configuration: {error}"))?;
-    let state = CardState::new(
+    let card = CardState::new(
         shop_client(&connection)?,
         thulium_client(&connection)?,
         config,
     );
+    let mut agent = AgentIntegration::new(card, connection.agent_token.clone());
+    if let Some(path) = &args.state {
+        let store = SqliteStore::open(path)
+            .await
+            .map_err(|error| format!("cannot open the state file {}: {error}", path.display()))?;
+        agent = agent.with_store(Arc::new(store));
+    }
+    let site = AgentSite::new(&connection.thulium_url, vec![agent]);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", args.listen))?;
@@ -135,7 +165,8 @@ async fn run(args: Args) -> Result<(), String> {
         .local_addr()
         .map_err(|error| format!("cannot read the listening address: {error}"))?;
     print_start(demo.as_ref(), address);
-    axum::serve(listener, card_router(state))
+    let app = agent_router(site).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -168,7 +199,21 @@ fn connection_from(args: &Args) -> Result<Connection, String> {
             "--thulium-password",
             "THULIUM_PASSWORD",
         )?,
+        agent_token: agent_token(&args.agent_token)?,
     })
+}
+
+/// The agent token: given, and long enough to resist guessing.
+fn agent_token(token: &Option<SecretString>) -> Result<SecretString, String> {
+    let token = token
+        .clone()
+        .ok_or("missing --agent-token (or AGENT_TOKEN): the agent URLs need a secret")?;
+    if token.expose_secret().trim().chars().count() < MIN_TOKEN_CHARS {
+        return Err(format!(
+            "--agent-token is too short: use at least {MIN_TOKEN_CHARS} random characters"
+        ));
+    }
+    Ok(token)
 }
 
 fn demo_connection(demo: &DemoData) -> Connection {
@@ -179,31 +224,20 @@ fn demo_connection(demo: &DemoData) -> Connection {
         thulium_url: sandbox.thulium_url.clone(),
         thulium_user: sandbox.thulium_user.clone(),
         thulium_password: SecretString::from(sandbox.thulium_password.clone()),
+        agent_token: SecretString::from(DEMO_AGENT_TOKEN),
     }
 }
 
-/// A card is read while an agent waits: short timeouts, few retries.
 fn shop_client(connection: &Connection) -> Result<IdoSellClient, String> {
-    IdoSellClient::builder(connection.shop_url.clone())
-        .api_key(connection.shop_api_key.expose_secret())
-        .timeout(Duration::from_secs(10))
-        .retry_policy(iai_shop_client::RetryPolicy {
-            max_attempts: 2,
-            ..iai_shop_client::RetryPolicy::default()
-        })
-        .build()
-        .map_err(|error| format!("bad shop settings: {error}"))
+    agent_shop_client(&connection.shop_url, &connection.shop_api_key)
 }
 
 fn thulium_client(connection: &Connection) -> Result<ThuliumClient, String> {
-    ThuliumClient::builder(connection.thulium_url.clone())
-        .credentials(
-            connection.thulium_user.clone(),
-            connection.thulium_password.expose_secret(),
-        )
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|error| format!("bad Thulium settings: {error}"))
+    agent_thulium_client(
+        &connection.thulium_url,
+        &connection.thulium_user,
+        &connection.thulium_password,
+    )
 }
 
 /// Prints where to look. A closed stdout (say, a pipe whose reader left) must not stop the
@@ -212,7 +246,11 @@ fn print_start(demo: Option<&DemoData>, address: SocketAddr) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "card-server listening on http://{address}/card/{{thulium_customer_id}}"
+        "card-server listening on http://{address}/card/{{agent_token}}/{{thulium_customer_id}}"
+    );
+    let _ = writeln!(
+        out,
+        "caller lookup (Thulium external CRM): http://{address}/thulium/external-crm/{{agent_token}}"
     );
     let Some(demo) = demo else {
         return;
@@ -226,12 +264,23 @@ fn print_start(demo: Option<&DemoData>, address: SocketAddr) {
         demo.sandbox.thulium_url
     );
     let _ = writeln!(out, "sample cards (Ctrl-C to stop):");
+    let token = DEMO_AGENT_TOKEN;
     for (thulium_id, client_id) in &demo.links {
         let _ = writeln!(
             out,
-            "  http://{address}/card/{thulium_id}   (shop customer {client_id})"
+            "  http://{address}/card/{token}/{thulium_id}   (shop customer {client_id})"
         );
-        let _ = writeln!(out, "  http://{address}/card/shop/{client_id}?format=json");
+        let _ = writeln!(
+            out,
+            "  http://{address}/card/{token}/shop/{client_id}?format=json"
+        );
+    }
+    if let Some(phone) = demo.sample_phone.as_deref() {
+        let phone: String = url::form_urlencoded::byte_serialize(phone.as_bytes()).collect();
+        let _ = writeln!(
+            out,
+            "sample caller lookup:\n  http://{address}/thulium/external-crm/{token}?phone_number={phone}"
+        );
     }
     let _ = out.flush();
 }

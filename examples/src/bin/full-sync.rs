@@ -264,8 +264,9 @@ async fn print_card_hint(
                  credentials) and point card-server at it:\n    \
                  cargo run -p sandbox -- --customers {customers} --seed {demo_seed}\n    \
                  cargo run -p examples --bin card-server -- --shop-url <shop URL> --shop-api-key <key> \\\n      \
-                 --thulium-url <Thulium URL> --thulium-user <user> --thulium-password <password>\n  \
-                 then open http://127.0.0.1:8088/card/shop/{client_id}",
+                 --thulium-url <Thulium URL> --thulium-user <user> --thulium-password <password> \\\n      \
+                 --agent-token <token>\n  \
+                 then open http://127.0.0.1:8088/card/<token>/shop/{client_id}",
                 customers = sandbox.shop().customer_count(),
             );
         }
@@ -287,8 +288,8 @@ async fn print_card_hint(
             println!(
                 "  Run card-server with the same settings, e.g.\n    \
                  cargo run -p examples --bin card-server -- --shop-url {shop} --thulium-url {} \\\n      \
-                 --id-field '{}'   (keys and passwords from the environment)\n  and open \
-                 http://127.0.0.1:8088/card/shop/{client_id}",
+                 --id-field '{}'   (keys, passwords and AGENT_TOKEN from the environment)\n  \
+                 and open http://127.0.0.1:8088/card/<token>/shop/{client_id}",
                 settings.thulium.url, wired.config.fields.shop_id
             );
         }

@@ -21,6 +21,7 @@ use examples::daemon::{EngineSink, Passes, idle_requests_per_month, poll, poll_i
 use examples::demo::{
     DEMO_INTEGRATION, DEMO_WEBHOOK_TOKEN, DemoOptions, settings_for, start_sandbox,
 };
+use examples::card::{agent_router, agent_site};
 use examples::health::{Health, health_router};
 use examples::metrics::metrics_router;
 use examples::serve::{ServeOptions, bind, serve};
@@ -81,6 +82,10 @@ struct DaemonArgs {
     /// The webhook token of the integration given by flags (with --config: per integration).
     #[arg(long, env = "WEBHOOK_TOKEN", hide_env_values = true)]
     webhook_token: Option<SecretString>,
+    /// The agent token (card and caller-lookup URLs) of the integration given by flags
+    /// (with --config: per integration, `agent = { token_env = "..." }`).
+    #[arg(long, env = "AGENT_TOKEN", hide_env_values = true)]
+    agent_token: Option<SecretString>,
     /// Demo only: how many shop customers to generate.
     #[arg(long, default_value_t = DemoOptions::default().customers)]
     demo_customers: usize,
@@ -157,6 +162,7 @@ fn demo_setup_settings() -> Result<Settings, url::ParseError> {
             },
             webhook_token: Some(SecretString::from(DEMO_WEBHOOK_TOKEN)),
             poll_interval: None,
+            agent_token: None,
         }],
     })
 }
@@ -171,9 +177,23 @@ fn with_flag_token(mut settings: Settings, token: Option<SecretString>) -> Setti
     settings
 }
 
+/// With flags (not `--config`), the one integration takes its agent token from
+/// `--agent-token`.
+fn with_flag_agent_token(mut settings: Settings, token: Option<SecretString>) -> Settings {
+    if let (Some(token), [only]) = (token, &mut settings.integrations[..])
+        && only.agent_token.is_none()
+    {
+        only.agent_token = Some(token);
+    }
+    settings
+}
+
 async fn run(args: DaemonArgs) -> Result<(), String> {
     let (settings, sandbox) = match args.connection.target().map_err(|e: SettingsError| e.0)? {
-        Target::Real(settings) => (with_flag_token(settings, args.webhook_token), None),
+        Target::Real(settings) => {
+            let settings = with_flag_token(settings, args.webhook_token);
+            (with_flag_agent_token(settings, args.agent_token), None)
+        }
         Target::Demo => {
             let options = DemoOptions {
                 customers: args.demo_customers,
@@ -255,9 +275,13 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
         body_limit: DEFAULT_BODY_LIMIT,
         body_timeout: Duration::from_millis(args.client_timeout_ms),
     };
-    let routes = receiver_router(targets, queue, receiver_options)
+    let mut routes = receiver_router(targets, queue, receiver_options)
         .merge(metrics_router())
         .merge(health_router(health));
+    // The agents' card and Thulium's caller lookup, for integrations with an agent token.
+    if let Some(site) = agent_site(&settings, Arc::clone(&wiring.store)).map_err(|e| e.0)? {
+        routes = routes.merge(agent_router(site));
+    }
     serve(listener, routes, serve_options, async {
         let _ = tokio::signal::ctrl_c().await;
         eprintln!("{PROGRAM}: stopping: finishing the sync in flight ...");

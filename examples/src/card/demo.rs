@@ -44,6 +44,8 @@ pub struct DemoData {
     pub sandbox: Sandbox,
     /// `(thulium_customer_id, shop_client_id)` of every linked customer.
     pub links: Vec<(u64, u64)>,
+    /// A linked customer's phone as the shop holds it, to try the caller lookup with.
+    pub sample_phone: Option<String>,
 }
 
 /// Starts the sandbox with generated data and links `config.linked` shop customers into
@@ -68,6 +70,7 @@ pub async fn start_demo(
     let mut customers = sandbox.shop().customers();
     customers.sort_by_key(|customer| customer.client_id);
     let mut links = Vec::with_capacity(config.linked);
+    let mut sample_phone = None;
     for customer in customers
         .iter()
         .filter(|customer| {
@@ -77,8 +80,13 @@ pub async fn start_demo(
     {
         let thulium_id = thulium.customers().create(&linked_input(customer)).await?;
         links.push((thulium_id, customer.client_id));
+        sample_phone = sample_phone.or_else(|| customer.billing.phone1.clone());
     }
-    Ok(DemoData { sandbox, links })
+    Ok(DemoData {
+        sandbox,
+        links,
+        sample_phone,
+    })
 }
 
 /// A Thulium customer carrying the shop customer's name and ID.

@@ -31,10 +31,14 @@ pub enum CardError {
     /// Thulium could not be read.
     #[error("Thulium could not be read: {0}")]
     Thulium(#[source] thulium_client::Error),
+    /// The state store (the caller index) could not be read.
+    #[error("the state store could not be read: {0}")]
+    Store(#[source] sync_core::engine::store::StoreError),
 }
 
 impl CardError {
-    /// 404 for unknown or unlinked customers, 502 when a system behind the card failed.
+    /// 404 for unknown or unlinked customers, 502 when a system behind the card failed, 500
+    /// when the state store did.
     pub fn status(&self) -> StatusCode {
         match self {
             Self::InvalidId(_) => StatusCode::BAD_REQUEST,
@@ -42,6 +46,7 @@ impl CardError {
             | Self::UnknownThuliumCustomer(_)
             | Self::NotLinked { .. } => StatusCode::NOT_FOUND,
             Self::Shop(_) | Self::Thulium(_) => StatusCode::BAD_GATEWAY,
+            Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -53,6 +58,7 @@ impl CardError {
             Self::NotLinked { .. } => "Customer not linked to the shop",
             Self::Shop(_) => "The shop is unreachable",
             Self::Thulium(_) => "Thulium is unreachable",
+            Self::Store(_) => "The state store failed",
         }
     }
 }

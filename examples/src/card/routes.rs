@@ -1,38 +1,25 @@
-//! The HTTP side: routes, the `?format=json` switch and the error pages.
+//! The HTTP answers of the agent routes: the card in HTML or JSON (`?format=json`), the
+//! caller answer, and the small error pages.
 
 use std::collections::HashMap;
 
-use axum::Router;
-use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Json, Response};
-use axum::routing::get;
+use sync_core::caller::CallerAnswer;
 use sync_core::card::{CustomerCard, escape};
 
 use super::error::CardError;
-use super::fetch::{card_for_shop_customer, card_for_thulium_customer};
-use super::state::CardState;
-
-/// The card pages: `GET /card/shop/{client_id}` and `GET /card/{thulium_customer_id}`,
-/// HTML by default, JSON with `?format=json`.
-pub fn card_router(state: CardState) -> Router {
-    Router::new()
-        .route("/card/shop/{client_id}", get(shop_card))
-        .route("/card/{customer_id}", get(thulium_card))
-        .fallback(unknown_page)
-        .with_state(state)
-}
 
 /// How the answer is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(super) enum Format {
     Html,
     Json,
 }
 
 impl Format {
     /// `?format=json` asks for JSON; anything else (or nothing) gets HTML.
-    fn from_query(query: &HashMap<String, String>) -> Self {
+    pub(super) fn from_query(query: &HashMap<String, String>) -> Self {
         match query.get("format") {
             Some(format) if format.eq_ignore_ascii_case("json") => Self::Json,
             _ => Self::Html,
@@ -40,58 +27,54 @@ impl Format {
     }
 }
 
-async fn shop_card(
-    State(state): State<CardState>,
-    Path(raw_id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let card = match parse_id(&raw_id) {
-        Ok(client_id) => card_for_shop_customer(&state, client_id).await,
-        Err(error) => Err(error),
-    };
-    respond(card, Format::from_query(&query))
+/// The one 404 for a wrong token and an unknown caller: an empty 404, the same as axum's
+/// own for a path no route has, so that nothing tells a guesser which part was wrong.
+pub(super) fn not_found() -> Response {
+    StatusCode::NOT_FOUND.into_response()
 }
 
-async fn thulium_card(
-    State(state): State<CardState>,
-    Path(raw_id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let card = match parse_id(&raw_id) {
-        Ok(customer_id) => card_for_thulium_customer(&state, customer_id).await,
-        Err(error) => Err(error),
-    };
-    respond(card, Format::from_query(&query))
-}
-
-async fn unknown_page() -> Response {
+/// 429 for an address that sent too many wrong tokens.
+pub(super) fn too_many_failures() -> Response {
     let page = error_page(
-        "Page not found",
-        "Cards are at /card/{thulium_customer_id} and /card/shop/{shop_client_id}.",
+        "Too many failed attempts",
+        "Too many requests from this address went to pages that do not exist. Try again later.",
     );
-    (StatusCode::NOT_FOUND, Html(page)).into_response()
+    (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response()
 }
 
-fn parse_id(raw: &str) -> Result<u64, CardError> {
+/// The external-CRM answer: UTF-8 JSON with the charset named, as Thulium's documentation
+/// asks for.
+pub(super) fn caller_answer(answer: &CallerAnswer) -> Response {
+    match serde_json::to_vec(answer) {
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=utf-8"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+pub(super) fn parse_id(raw: &str) -> Result<u64, CardError> {
     raw.parse::<u64>()
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(|| CardError::InvalidId(raw.chars().take(40).collect()))
 }
 
-fn respond(card: Result<CustomerCard, CardError>, format: Format) -> Response {
-    let mut response = match card {
+/// The card as HTML or JSON, or its error page. (The security headers are added for every
+/// answer by the agent router.)
+pub(super) fn respond(card: Result<CustomerCard, CardError>, format: Format) -> Response {
+    match card {
         Ok(card) => match format {
             Format::Html => Html(card.to_html()).into_response(),
             Format::Json => Json(card.to_json()).into_response(),
         },
         Err(error) => error_response(&error, format),
-    };
-    // The page holds personal data: no browser or proxy should keep a copy.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    }
 }
 
 fn error_response(error: &CardError, format: Format) -> Response {

@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
-use examples::card::{CardState, card_router};
+use examples::card::{AgentIntegration, AgentSite, CardState, agent_router};
 use iai_shop_client::{IdoSellClient, RetryPolicy};
 use sandbox::generator::GeneratorConfig;
 use sandbox::idosell::ShopOrder;
 use sandbox::{Sandbox, SandboxConfig};
+use secrecy::SecretString;
 use thulium_client::ThuliumClient;
 use url::Url;
 
@@ -43,11 +44,35 @@ pub fn thulium_client(sandbox: &Sandbox) -> ThuliumClient {
         .unwrap()
 }
 
-/// Serves the card router on a free loopback port; returns its base URL.
+/// The agent token the card tests serve with.
+pub const AGENT_TOKEN: &str = "test-agent-token-0123456789";
+
+/// The Thulium account the served cards may be framed by.
+pub const THULIUM_ORIGIN: &str = "https://tenant.thulium.test";
+
+/// Serves the agent routes for one integration (token [`AGENT_TOKEN`], framed by
+/// [`THULIUM_ORIGIN`]) on a free loopback port; returns its base URL.
 pub async fn serve_card(state: CardState) -> String {
+    serve_agent(AgentIntegration::new(
+        state,
+        SecretString::from(AGENT_TOKEN),
+    ))
+    .await
+}
+
+/// Serves the agent routes for `agent` (see [`serve_card`]).
+pub async fn serve_agent(agent: AgentIntegration) -> String {
+    let thulium = Url::parse(THULIUM_ORIGIN).unwrap();
+    serve_site(AgentSite::new(&thulium, vec![agent])).await
+}
+
+/// Serves `site`'s agent routes on a free loopback port, with client addresses passed on;
+/// returns its base URL.
+pub async fn serve_site(site: AgentSite) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, card_router(state)).await });
+    let app = agent_router(site).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{address}")
 }
 

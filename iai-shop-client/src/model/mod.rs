@@ -21,8 +21,8 @@ pub use crm::{CrmClient, OrderRef};
 pub use decode::{DecodeError, from_json_slice, from_json_value};
 pub use money::Money;
 pub use order::{
-    AuctionInfo, ClientAccount, DeliveryAddress, Order, OrderClient, OrderCurrency, OrderProduct,
-    OrderSource, Payments, PickupPoint,
+    AuctionInfo, ClientAccount, DeliveryAddress, Dispatch, Order, OrderClient, OrderCurrency,
+    OrderProduct, OrderSource, Payments, PickupPoint, Prepaid,
 };
 #[cfg(feature = "http")]
 pub(crate) use page::RawPage;

@@ -40,6 +40,10 @@ pub struct Order {
     pub auction_info: Option<AuctionInfo>,
     /// `orderDetails.productsResults`.
     pub products: Vec<OrderProduct>,
+    /// `orderDetails.prepaids`: the payments and refunds registered on the order.
+    pub prepaids: Vec<Prepaid>,
+    /// `orderDetails.dispatch`: the courier and the shipment, once one is chosen.
+    pub dispatch: Option<Dispatch>,
     /// `orderDetails.orderNote`.
     pub note: Option<String>,
     /// `orderDetails.clientNoteToOrder`.
@@ -299,6 +303,58 @@ pub struct OrderProduct {
     pub product_order_price: Option<Decimal>,
 }
 
+/// One payment transaction of an order (`orderDetails.prepaids[]`).
+///
+/// The Admin API documents, per transaction: its number (`paymentNumber`, written
+/// `{order serial}-{n}`), a status (`paymentStatus`, a short code), its kind (`paymentType`:
+/// `payment`, `advance`, `repayment` — money returned to the buyer — or `fee`), the amount
+/// and currency, and the payment form's name.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Prepaid {
+    /// `paymentNumber`, e.g. `1234-1`.
+    #[serde(deserialize_with = "de::opt_string")]
+    pub payment_number: Option<String>,
+    /// `paymentStatus`: a short code; `y` marks a confirmed transaction.
+    #[serde(deserialize_with = "de::opt_string")]
+    pub payment_status: Option<String>,
+    /// `paymentType`: `payment`, `advance`, `repayment` (a refund) or `fee`.
+    #[serde(deserialize_with = "de::opt_string")]
+    pub payment_type: Option<String>,
+    /// `paymentValue`, in `currencyId`.
+    #[serde(deserialize_with = "de::decimal_or_zero")]
+    pub payment_value: Decimal,
+    /// `currencyId`.
+    #[serde(deserialize_with = "de::opt_string")]
+    pub currency_id: Option<String>,
+    /// `payformName`: how it was paid (`Przelewy24`, `BLIK`, …).
+    #[serde(deserialize_with = "de::opt_string")]
+    pub payform_name: Option<String>,
+}
+
+/// The consignment of an order (`orderDetails.dispatch`).
+///
+/// The order search answer names the courier (`courierId`, `courierName`) and the shipment
+/// (`deliveryPackageId`). A shop that sends one order in several parcels keeps the others in
+/// the separate packages resource of the Admin API (`/orders/packages`, looked up by order
+/// serial number), which this model does not read.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Dispatch {
+    /// `courierId`.
+    #[serde(deserialize_with = "de::opt_u64")]
+    pub courier_id: Option<u64>,
+    /// `courierName`, e.g. `InPost Paczkomaty`, `DPD`.
+    #[serde(deserialize_with = "de::opt_string")]
+    pub courier_name: Option<String>,
+    /// `deliveryPackageId`: the shipment's number at the courier; `None` before it is sent.
+    #[serde(deserialize_with = "de::opt_string")]
+    pub delivery_package_id: Option<String>,
+    /// `estimatedDeliveryDate`, as the shop writes it.
+    #[serde(deserialize_with = "de::opt_string")]
+    pub estimated_delivery_date: Option<String>,
+}
+
 #[derive(Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 struct RawOrder {
@@ -332,6 +388,10 @@ struct RawOrderDetails {
     auction_info: Option<AuctionInfo>,
     #[serde(deserialize_with = "de::list")]
     products_results: Vec<OrderProduct>,
+    #[serde(deserialize_with = "de::list")]
+    prepaids: Vec<Prepaid>,
+    #[serde(deserialize_with = "de::opt_object")]
+    dispatch: Option<Dispatch>,
     #[serde(deserialize_with = "de::opt_string")]
     order_note: Option<String>,
     #[serde(deserialize_with = "de::opt_string")]
@@ -357,6 +417,9 @@ impl From<RawOrder> for Order {
                 .auction_info
                 .filter(|a| *a != AuctionInfo::default()),
             products: details.products_results,
+            prepaids: details.prepaids,
+            // An all-empty dispatch block (no courier chosen yet) carries nothing.
+            dispatch: details.dispatch.filter(|d| *d != Dispatch::default()),
             note: details.order_note,
             client_note: details.client_note_to_order,
         }

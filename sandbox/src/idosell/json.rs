@@ -271,6 +271,71 @@ fn products(order: &ShopOrder) -> Value {
         .collect()
 }
 
+/// Order statuses before the buyer has paid a prepaid order.
+const UNPAID_STATUSES: [&str; 3] = ["new", "payment_waiting", "false"];
+
+/// `prepaids`: the simulator's payments follow from the order. A prepaid order that left
+/// the unpaid statuses has one confirmed payment of its value (`paymentStatus` `y`); a
+/// cancelled or lost prepaid order also has the refund of it (`paymentType` `repayment`).
+/// Cash on delivery and trade credit have no transactions in the shop.
+fn prepaids(order: &ShopOrder) -> Value {
+    if order.payment_type != "prepaid" || UNPAID_STATUSES.contains(&order.status.as_str()) {
+        return json!([]);
+    }
+    let transaction = |n: u32, kind: &str| {
+        json!({
+            "prepaidId": order.serial_number * 10 + u64::from(n),
+            "paymentOrdinalNumber": n,
+            "paymentNumber": format!("{}-{n}", order.serial_number),
+            "paymentAddDate": date_time(order.add_date),
+            "paymentStatus": "y",
+            "paymentType": kind,
+            "payformId": 1,
+            "payformName": if order.serial_number.is_multiple_of(2) { "Przelewy24" } else { "BLIK" },
+            "paymentValue": amount(order.total()),
+            "currencyId": order.currency_id,
+        })
+    };
+    let mut list = vec![transaction(1, "payment")];
+    if matches!(order.status.as_str(), "canceled" | "lost") {
+        list.push(transaction(2, "repayment"));
+    }
+    Value::Array(list)
+}
+
+/// `dispatch`: empty until the order is dispatched; then the courier (InPost for a pickup
+/// point, else one of three by serial number) and a shipment number derived from the serial.
+fn dispatch(order: &ShopOrder) -> Value {
+    if order.dispatch_date.is_none() {
+        return json!({});
+    }
+    let (courier_id, courier_name, number) = if order.pickup_point.is_some() {
+        (
+            100,
+            "InPost Paczkomaty",
+            format!("6{:023}", order.serial_number),
+        )
+    } else {
+        match order.serial_number % 3 {
+            0 => (1, "DPD", format!("0000{:010}U", order.serial_number)),
+            1 => (2, "DHL", format!("{:011}", order.serial_number)),
+            _ => (
+                3,
+                "Poczta Polska",
+                format!("00659{:015}", order.serial_number),
+            ),
+        }
+    };
+    json!({
+        "courierId": courier_id,
+        "courierName": courier_name,
+        "courierWebserviceOnly": false,
+        "deliveryPackageId": number,
+        "estimatedDeliveryDate": null,
+        "deliveryWeight": 1.0,
+    })
+}
+
 /// An order as `POST orders/orders/search` and `GET orders/orders` return it.
 pub(crate) fn order(order: &ShopOrder) -> Value {
     json!({
@@ -305,6 +370,8 @@ pub(crate) fn order(order: &ShopOrder) -> Value {
             },
             "auctionInfo": auction_info(order),
             "productsResults": products(order),
+            "prepaids": prepaids(order),
+            "dispatch": dispatch(order),
             "orderNote": "",
             "clientNoteToOrder": text(&order.note),
             "discountCode": {},

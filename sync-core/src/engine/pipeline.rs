@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 use iai_shop_client::{Client, Order};
 
+use crate::caller::CallerRecord;
 use crate::contact_values::{Provenance, ValueSet, values_on};
 use crate::fingerprint::Fingerprint;
 use crate::mapping::{MappedCustomer, map_customer};
@@ -115,7 +116,17 @@ impl Engine {
             .collect();
         let _guards = self.locks.lock_all(&ids).await;
         let jobs = self.plan_clients(run, lookup, clients).await?;
+        // The caller index follows the shop's data, whatever is written to Thulium.
+        let callers = jobs.iter().fold(Changes::new(), |changes, job| {
+            changes.caller(CallerRecord::from_mapped(
+                job.client_id(),
+                &job.mapped.input,
+                &job.orders,
+                &self.config,
+            ))
+        });
         let (jobs, changes) = self.settle_adoptions(run, jobs, adoption).await?;
+        let changes = callers.extend(changes);
         // A full sync's page writes only full create batches: the rest waits with the
         // adoption candidates and is written at the end, where the batches fill up.
         let partial_creates = match adoption {

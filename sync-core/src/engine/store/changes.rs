@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 
 use super::{CursorKind, FullSyncCheckpoint, WaitingCustomer, WrittenCustomer};
+use crate::caller::CallerRecord;
 
 /// One write to the state store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +77,9 @@ pub enum Change {
         /// The Thulium field-group item id.
         item_id: u64,
     },
+    /// A shop customer as caller lookups find it (replaces the client's earlier record and
+    /// all its phones).
+    Caller(Box<CallerRecord>),
 }
 
 /// Writes applied in order and committed atomically by [`super::StateStore::apply`].
@@ -159,6 +163,11 @@ impl Changes {
     /// Appends [`Change::ClearFailure`].
     pub fn clear_failure(self, client_id: u64) -> Self {
         self.push(Change::ClearFailure { client_id })
+    }
+
+    /// Appends [`Change::Caller`].
+    pub fn caller(self, record: CallerRecord) -> Self {
+        self.push(Change::Caller(Box::new(record)))
     }
 
     /// Appends [`Change::OrderItem`].

@@ -1,10 +1,12 @@
 //! An in-memory [`StateStore`] for tests, with the same semantics as the SQLite one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use chrono::NaiveDateTime;
+
+use crate::caller::CallerRecord;
 
 use super::{
     Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint, LinkRecord, StateStore,
@@ -30,6 +32,8 @@ struct IntegrationState {
     order_items: HashMap<u64, u64>,
     order_prints: HashMap<u64, String>,
     events: HashMap<String, NaiveDateTime>,
+    callers: BTreeMap<u64, CallerRecord>,
+    callers_by_phone: HashMap<String, BTreeSet<u64>>,
 }
 
 impl MemoryStore {
@@ -129,6 +133,7 @@ impl IntegrationState {
                     self.order_prints.remove(&serial_number);
                 }
             }
+            Change::Caller(record) => self.index_caller(*record),
         }
     }
 
@@ -156,6 +161,24 @@ impl IntegrationState {
                 values: None,
             },
         );
+    }
+
+    /// Replaces a client's caller record and its phones in the phone index.
+    fn index_caller(&mut self, record: CallerRecord) {
+        if let Some(old) = self.callers.remove(&record.client_id) {
+            for phone in &old.phones {
+                if let Some(clients) = self.callers_by_phone.get_mut(phone) {
+                    clients.remove(&old.client_id);
+                }
+            }
+        }
+        for phone in &record.phones {
+            self.callers_by_phone
+                .entry(phone.clone())
+                .or_default()
+                .insert(record.client_id);
+        }
+        self.callers.insert(record.client_id, record);
     }
 
     fn unlink(&mut self, client_id: u64) {
@@ -204,6 +227,21 @@ impl StateStore for MemoryStore {
             customer_ids
                 .iter()
                 .filter_map(|id| Some((*id, *s.holders.get(id)?)))
+                .collect()
+        })
+    }
+
+    async fn callers_by_phone(
+        &self,
+        integration: &str,
+        key: &str,
+    ) -> Result<Vec<CallerRecord>, StoreError> {
+        self.read(integration, |s| {
+            s.callers_by_phone
+                .get(key)
+                .into_iter()
+                .flatten()
+                .filter_map(|client_id| s.callers.get(client_id).cloned())
                 .collect()
         })
     }

@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use thulium_client::CustomerInput;
 
+use crate::caller::CallerRecord;
 use crate::contact_values::{ContactValues, ValueSet};
 
 pub use changes::{Change, Changes};
@@ -243,6 +244,14 @@ pub trait StateStore: Send + Sync {
         integration: &str,
         serials: &[u64],
     ) -> Result<HashMap<u64, String>, StoreError>;
+
+    /// The caller records ([`Change::Caller`]) of every shop customer with phone `key` (a
+    /// [`phone_key`](crate::phone::phone_key): E.164), by client id; empty when nobody has it.
+    async fn callers_by_phone(
+        &self,
+        integration: &str,
+        key: &str,
+    ) -> Result<Vec<CallerRecord>, StoreError>;
 
     /// Customers whose write failed and is still to be retried, by client id.
     async fn failed_customers(&self, integration: &str) -> Result<Vec<FailedCustomer>, StoreError>;

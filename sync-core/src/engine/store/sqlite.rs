@@ -25,7 +25,10 @@ use super::{
     Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint, LinkRecord, StateStore,
     StoreError, WaitingCustomer, WaitingRank,
 };
+use crate::caller::CallerRecord;
 use crate::contact_values::ContactValues;
+
+mod callers;
 
 /// Schema migrations; the database's `user_version` is the number applied so far.
 const MIGRATIONS: &[&str] = &[
@@ -87,6 +90,8 @@ const MIGRATIONS: &[&str] = &[
          contact     TEXT NOT NULL,
          PRIMARY KEY (integration, client_id)
      );",
+    // 4: the caller index (see `callers`).
+    callers::MIGRATION,
 ];
 
 /// Fixed-width, so that text order is time order (used to prune events).
@@ -420,6 +425,7 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
             )
             .map_err(db)?;
         }
+        Change::Caller(record) => callers::index_caller(tx, integration, &record)?,
     }
     Ok(())
 }
@@ -706,6 +712,16 @@ impl StateStore for SqliteStore {
             |row| row.get::<_, Option<String>>(1),
         )
         .await
+    }
+
+    async fn callers_by_phone(
+        &self,
+        integration: &str,
+        key: &str,
+    ) -> Result<Vec<CallerRecord>, StoreError> {
+        let (integration, key) = (integration.to_owned(), key.to_owned());
+        self.with_conn(move |conn| callers::callers_by_phone(conn, &integration, &key))
+            .await
     }
 
     async fn failed_customers(&self, integration: &str) -> Result<Vec<FailedCustomer>, StoreError> {
