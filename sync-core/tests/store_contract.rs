@@ -1,5 +1,7 @@
-//! One behaviour contract for every `StateStore`, run against the in-memory and the SQLite
-//! store, plus the SQLite-only durability checks.
+//! One behaviour contract for every `StateStore`, run against the in-memory, the SQLite and
+//! (with the `postgres` feature) the PostgreSQL store, plus the SQLite-only durability checks
+//! (PostgreSQL's are in `store_postgres.rs`). The PostgreSQL cases need the throwaway cluster
+//! `scripts/test` starts; without it they fail, they never skip.
 #![cfg(feature = "sqlite")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -53,6 +55,15 @@ macro_rules! contract {
             $(#[tokio::test]
             async fn $name() {
                 super::$name(&sync_core::engine::store::SqliteStore::open_in_memory().unwrap()).await;
+            })*
+        }
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let url = sandbox::postgres::fresh_database(stringify!($name)).await.unwrap();
+                let store = sync_core::engine::store::PostgresStore::connect(&url).await.unwrap();
+                super::$name(&store).await;
             })*
         }
     };

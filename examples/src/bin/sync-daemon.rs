@@ -14,6 +14,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use examples::cli::{ConnectionArgs, EXIT_CONFIG, EXIT_OK, Target, fail, start};
 use examples::daemon::{EngineSink, poll};
+use examples::fleet::{self, FleetOptions, InboxSink};
 use examples::demo::{
     DEMO_INTEGRATION, DEMO_WEBHOOK_TOKEN, DemoOptions, settings_for, start_sandbox,
 };
@@ -61,6 +62,11 @@ struct DaemonArgs {
     /// The webhook token of the integration given by flags (with --config: per integration).
     #[arg(long, env = "WEBHOOK_TOKEN", hide_env_values = true)]
     webhook_token: Option<SecretString>,
+    /// With a PostgreSQL state (several daemons): seconds a daemon's lease on an integration
+    /// lasts without renewal, i.e. how soon another daemon takes over after it dies.
+    #[arg(long, default_value_t = examples::fleet::DEFAULT_LEASE_TTL.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    lease_seconds: u64,
     /// Demo only: how many shop customers to generate.
     #[arg(long, default_value_t = DemoOptions::default().customers)]
     demo_customers: usize,
@@ -164,7 +170,10 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
     for warning in &warnings {
         println!("note: {warning}");
     }
-    first_full_syncs(&wiring).await?;
+    // On a shared database the lease holder runs the first full sync (see `examples::fleet`).
+    if wiring.shared.is_none() {
+        first_full_syncs(&wiring).await?;
+    }
 
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -184,17 +193,25 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
         })
         .collect();
     let (queue, triggers) = mpsc::channel(DEFAULT_QUEUE);
-    let worker = tokio::spawn(run_worker(
-        triggers,
-        Arc::new(EngineSink::new(&wiring)),
-        Duration::from_millis(250),
-    ));
     let (stop, stopped) = watch::channel(false);
-    let poller = tokio::spawn(poll(
-        Arc::clone(&wiring),
-        Duration::from_secs(args.interval),
-        stopped,
-    ));
+    let gather = Duration::from_millis(250);
+    let interval = Duration::from_secs(args.interval);
+    let (worker, poller) = match wiring.shared.clone() {
+        None => (
+            tokio::spawn(run_worker(triggers, Arc::new(EngineSink::new(&wiring)), gather)),
+            tokio::spawn(poll(Arc::clone(&wiring), interval, stopped)),
+        ),
+        Some(shared) => {
+            let options = FleetOptions {
+                lease_ttl: Duration::from_secs(args.lease_seconds),
+                ..FleetOptions::new(interval)
+            };
+            (
+                tokio::spawn(run_worker(triggers, Arc::new(InboxSink::new(&shared)), gather)),
+                tokio::spawn(fleet::run(Arc::clone(&wiring), shared, options, stopped)),
+            )
+        }
+    };
     let served = axum::serve(listener, webhook_router(targets, queue, DEFAULT_BODY_LIMIT))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

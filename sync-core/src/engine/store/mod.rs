@@ -9,6 +9,8 @@
 
 mod changes;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
@@ -22,6 +24,8 @@ use crate::contact_values::{ContactValues, ValueSet};
 
 pub use changes::{Change, Changes};
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{InboxMessage, Leases, PostgresStore, WebhookInbox};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
