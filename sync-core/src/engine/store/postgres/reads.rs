@@ -12,7 +12,7 @@ use crate::engine::store::{
     WaitingRank,
 };
 
-type Connection = tokio_postgres::Client;
+type Connection = deadpool_postgres::Client;
 
 pub(super) async fn cursor(
     conn: &Connection,
