@@ -332,7 +332,8 @@ async fn three_daemons_share_the_integrations_and_survive_a_killed_holder() {
         let takers = daemons
             .iter_mut()
             .chain(std::iter::once(&mut dead))
-            .filter(|d| d.count("lease taken", &integration) > 0)
+            .map(|d| d.count("lease taken", &integration))
+            .filter(|taken| *taken > 0)
             .count();
         assert_eq!(takers, 1 + usize::from(held_by_dead), "{integration}: {takers} takers");
     }
