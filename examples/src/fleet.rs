@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use iai_shop_client::webhook::{WebhookEventKind, WebhookTrigger, parse_webhook};
@@ -91,15 +92,22 @@ impl TriggerSink for InboxSink {
     }
 }
 
-/// A held integration: its syncing task and the switch that stops it between passes.
+/// A held integration: its syncing task, whether a pass is running, and the switch that
+/// stops it between passes.
 struct Held {
     stop: watch::Sender<bool>,
+    busy: Arc<AtomicBool>,
     task: JoinHandle<()>,
 }
 
 /// Takes and renews leases and syncs the held integrations until `shutdown` turns `true`;
 /// then lets the syncs in flight finish (still renewing their leases) and gives the leases
 /// back so that another daemon takes over at once.
+///
+/// A daemon takes at most its fair share of the enabled integrations (their number divided
+/// by the daemons alive, rounded up), and gives one back per round, between passes, while
+/// it holds more — so a daemon that joins gets work without anyone's sync being cut. The
+/// first round waits one renewal period, so that daemons started together see each other.
 pub async fn run(
     wiring: Arc<Wiring>,
     shared: PostgresStore,
@@ -109,17 +117,25 @@ pub async fn run(
     let leases = shared.leases(&options.holder, options.lease_ttl);
     let sink = Arc::new(EngineSink::new(&wiring));
     let mut held: HashMap<String, Held> = HashMap::new();
-    let mut ticker = tokio::time::interval(options.lease_ttl / 3);
+    let period = options.lease_ttl / 3;
+    live_daemons(&leases).await;
+    let mut ticker = tokio::time::interval_at(Instant::now() + period, period);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let enabled: Vec<&crate::wiring::Wired> = wiring.enabled().collect();
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
             _ = shutdown.wait_for(|stop| *stop) => break,
         }
-        for wired in wiring.enabled() {
+        let fair = enabled.len().div_ceil(live_daemons(&leases).await);
+        for wired in &enabled {
             let name = wired.config.name.as_str();
-            let holds = renew(&leases, name).await;
+            let holding = held.values().filter(|h| !h.task.is_finished()).count();
             let running = held.get(name).is_some_and(|h| !h.task.is_finished());
+            if !running && holding >= fair {
+                continue;
+            }
+            let holds = renew(&leases, name).await;
             if holds && !running {
                 tracing::info!(integration = name, holder = leases.holder(), "lease taken");
                 let worker = Worker {
@@ -131,15 +147,55 @@ pub async fn run(
                     options: options.clone(),
                 };
                 let (stop, stopped) = watch::channel(false);
-                let task = tokio::spawn(worker.run(stopped));
-                held.insert(name.to_owned(), Held { stop, task });
+                let busy = Arc::new(AtomicBool::new(false));
+                let task = tokio::spawn(worker.run(Arc::clone(&busy), stopped));
+                held.insert(name.to_owned(), Held { stop, busy, task });
             } else if !holds && let Some(lost) = held.remove(name) {
                 tracing::warn!(integration = name, "lease lost; its sync is stopped");
                 lost.task.abort();
             }
         }
+        if held.len() > fair {
+            give_one_back(&leases, &mut held).await;
+        }
     }
     hand_back(&leases, held).await;
+    if let Err(error) = leases.leave().await {
+        tracing::warn!(%error, "cannot leave the list of live daemons");
+    }
+}
+
+/// How many daemons are alive (at least this one, also when the database does not answer).
+async fn live_daemons(leases: &Leases) -> usize {
+    leases.heartbeat().await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "cannot count the live daemons");
+        1
+    })
+}
+
+/// Releases one integration whose worker is between passes, for a daemon with less work.
+async fn give_one_back(leases: &Leases, held: &mut HashMap<String, Held>) {
+    let Some(name) = held
+        .iter()
+        .find(|(_, h)| !h.busy.load(Ordering::SeqCst))
+        .map(|(name, _)| name.clone())
+    else {
+        return;
+    };
+    let Some(idle) = held.remove(&name) else {
+        return;
+    };
+    let _ = idle.stop.send(true);
+    // A pass that started meanwhile is cut rather than left running unrenewed (the engine
+    // resumes a cut pass as after a crash).
+    let mut task = idle.task;
+    if tokio::time::timeout(leases.ttl() / 3, &mut task).await.is_err() {
+        task.abort();
+    }
+    match leases.release(&name).await {
+        Ok(()) => tracing::info!(integration = name, "lease given back to share the work"),
+        Err(error) => tracing::warn!(integration = name, %error, "cannot release the lease"),
+    }
 }
 
 /// Renews (or takes) a lease; an error counts as not holding it.
@@ -185,17 +241,19 @@ struct Worker {
 impl Worker {
     /// A pass at once (a full sync while none ever finished), then one every interval; between
     /// passes, the webhooks from the inbox. Returns when `stop` turns `true`.
-    async fn run(self, mut stop: watch::Receiver<bool>) {
+    async fn run(self, busy: Arc<AtomicBool>, mut stop: watch::Receiver<bool>) {
         let mut next_pass = Instant::now();
         loop {
             if Instant::now() >= next_pass {
+                busy.store(true, Ordering::SeqCst);
                 self.pass().await;
+                busy.store(false, Ordering::SeqCst);
                 next_pass = Instant::now() + self.options.interval;
             }
             if *stop.borrow() {
                 return;
             }
-            self.deliver_webhooks().await;
+            self.deliver_webhooks(&busy).await;
             let wake = next_pass.min(Instant::now() + self.options.inbox_poll);
             tokio::select! {
                 _ = tokio::time::sleep_until(wake) => {}
@@ -238,7 +296,7 @@ impl Worker {
         }
     }
 
-    async fn deliver_webhooks(&self) {
+    async fn deliver_webhooks(&self, busy: &AtomicBool) {
         let messages = match self.inbox.take(&self.name, INBOX_BATCH).await {
             Ok(messages) => messages,
             Err(error) => {
@@ -255,7 +313,9 @@ impl Worker {
             }
         }
         if !triggers.is_empty() {
+            busy.store(true, Ordering::SeqCst);
             self.sink.deliver(&self.name, triggers).await;
+            busy.store(false, Ordering::SeqCst);
         }
     }
 }

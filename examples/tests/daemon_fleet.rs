@@ -338,6 +338,12 @@ async fn three_daemons_share_the_integrations_and_survive_a_killed_holder() {
         assert_eq!(takers, 1 + usize::from(held_by_dead), "{integration}: {takers} takers");
     }
 
+    // The work was shared: each of the three daemons took an integration.
+    for daemon in daemons.iter_mut().chain(std::iter::once(&mut dead)) {
+        let taken = daemon.lines().iter().filter(|l| l.contains("lease taken")).count();
+        assert!(taken >= 1, "a daemon took no integration");
+    }
+
     // A third daemon again; then webhooks round-robin to the three reach each holder.
     daemons.extend(spawn(&config, 1).await);
     let http = reqwest::Client::new();

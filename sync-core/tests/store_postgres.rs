@@ -162,6 +162,11 @@ async fn one_holder_at_a_time_and_a_dead_holders_lease_is_taken_over() {
     let ttl = Duration::from_millis(600);
     let (one, two) = (store.leases("daemon-1", ttl), store.leases("daemon-2", ttl));
 
+    assert_eq!(one.heartbeat().await.unwrap(), 1);
+    assert_eq!(two.heartbeat().await.unwrap(), 2, "two daemons alive");
+    two.leave().await.unwrap();
+    assert_eq!(one.heartbeat().await.unwrap(), 1);
+
     assert!(one.acquire(A).await.unwrap());
     assert!(!two.acquire(A).await.unwrap(), "held by daemon-1");
     assert!(two.acquire("shop-b").await.unwrap(), "another integration is free");

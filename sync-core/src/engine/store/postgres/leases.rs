@@ -87,6 +87,50 @@ impl Leases {
         Ok(())
     }
 
+    /// Says this daemon is alive and counts the daemons that said so within the lease
+    /// time-to-live (this one included), so that each can aim at its fair share of the
+    /// integrations. Daemons silent for ten lifetimes are forgotten.
+    pub async fn heartbeat(&self) -> Result<usize, StoreError> {
+        let client = pooled(&self.pool).await?;
+        let ttl = self.ttl.as_secs_f64();
+        client
+            .execute(
+                "INSERT INTO daemons (holder, seen_at) VALUES ($1, now())
+                 ON CONFLICT (holder) DO UPDATE SET seen_at = excluded.seen_at",
+                &[&self.holder],
+            )
+            .await
+            .map_err(db)?;
+        client
+            .execute(
+                "DELETE FROM daemons WHERE seen_at < now() - make_interval(secs => $1 * 10)",
+                &[&ttl],
+            )
+            .await
+            .map_err(db)?;
+        let live: i64 = get(
+            &client
+                .query_one(
+                    "SELECT count(*) FROM daemons WHERE seen_at > now() - make_interval(secs => $1)",
+                    &[&ttl],
+                )
+                .await
+                .map_err(db)?,
+            0,
+        )?;
+        Ok(usize::try_from(live).unwrap_or(1).max(1))
+    }
+
+    /// Takes this daemon off the list of live ones (on a clean shutdown).
+    pub async fn leave(&self) -> Result<(), StoreError> {
+        pooled(&self.pool)
+            .await?
+            .execute("DELETE FROM daemons WHERE holder = $1", &[&self.holder])
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     /// The holder of an unexpired lease of `integration`, if any.
     pub async fn holder_of(&self, integration: &str) -> Result<Option<String>, StoreError> {
         let row = pooled(&self.pool)

@@ -73,9 +73,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
          contact     TEXT NOT NULL,
          PRIMARY KEY (integration, client_id)
      );",
-    // 2: leases (which daemon syncs an integration, until when; database time) and the
-    // webhooks received by any daemon, waiting for the lease holder to take them.
-    "CREATE TABLE leases (
+    // 2: leases (which daemon syncs an integration, until when; database time), the daemons
+    // alive (to share the integrations fairly) and the webhooks received by any daemon,
+    // waiting for the lease holder to take them.
+    "CREATE TABLE daemons (
+         holder  TEXT PRIMARY KEY,
+         seen_at TIMESTAMPTZ NOT NULL
+     );
+     CREATE TABLE leases (
          integration TEXT PRIMARY KEY,
          holder      TEXT NOT NULL,
          expires_at  TIMESTAMPTZ NOT NULL
