@@ -283,9 +283,10 @@ async fn three_daemons_share_the_integrations_and_survive_a_killed_holder() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let takeover = killed_at.elapsed();
-    // The lease lasts LEASE_SECONDS; the others look a third of that apart.
+    // The lease lasts LEASE_SECONDS; the others look a third of that apart (plus slack for a
+    // busy machine).
     assert!(
-        takeover < Duration::from_secs(LEASE_SECONDS * 2),
+        takeover < Duration::from_secs(LEASE_SECONDS * 2 + 1),
         "taken over after {takeover:?}"
     );
     eprintln!("takeover after {takeover:?} by {new_holder}");
@@ -338,11 +339,16 @@ async fn three_daemons_share_the_integrations_and_survive_a_killed_holder() {
         assert_eq!(takers, 1 + usize::from(held_by_dead), "{integration}: {takers} takers");
     }
 
-    // The work was shared: each of the three daemons took an integration.
-    for daemon in daemons.iter_mut().chain(std::iter::once(&mut dead)) {
-        let taken = daemon.lines().iter().filter(|l| l.contains("lease taken")).count();
-        assert!(taken >= 1, "a daemon took no integration");
-    }
+    // The work was shared: each of the three daemons took one integration (its fair share),
+    // and one survivor took the victim as well.
+    let taken = |daemon: &mut Running| {
+        let lines = daemon.lines();
+        lines.iter().filter(|l| l.contains("lease taken")).count()
+    };
+    assert_eq!(taken(&mut dead), 1, "the killed daemon held more than its share");
+    let mut survivors: Vec<usize> = daemons.iter_mut().map(taken).collect();
+    survivors.sort_unstable();
+    assert_eq!(survivors, [1, 2]);
 
     // A third daemon again; then webhooks round-robin to the three reach each holder.
     daemons.extend(spawn(&config, 1).await);

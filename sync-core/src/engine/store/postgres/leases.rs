@@ -61,7 +61,7 @@ impl Leases {
             .await?
             .query_opt(
                 "INSERT INTO leases (integration, holder, expires_at)
-                 VALUES ($1, $2, now() + make_interval(secs => $3))
+                 VALUES ($1, $2, now() + make_interval(secs => $3::float8))
                  ON CONFLICT (integration) DO UPDATE
                      SET holder = excluded.holder, expires_at = excluded.expires_at
                      WHERE leases.holder = excluded.holder OR leases.expires_at <= now()
@@ -103,7 +103,7 @@ impl Leases {
             .map_err(db)?;
         client
             .execute(
-                "DELETE FROM daemons WHERE seen_at < now() - make_interval(secs => $1 * 10)",
+                "DELETE FROM daemons WHERE seen_at < now() - make_interval(secs => $1::float8 * 10)",
                 &[&ttl],
             )
             .await
