@@ -5,10 +5,13 @@
 #![cfg(feature = "sqlite")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod store_helpers;
+
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use sync_core::contact_values::{ContactValues, ValueSet};
+use store_helpers::StoreShorthands;
 use sync_core::engine::store::{
     Changes, Claim, CursorKind, FullSyncCheckpoint, MemoryStore, SqliteStore, StateStore,
     StoreError, WaitingCustomer, WrittenCustomer,
@@ -142,9 +145,6 @@ async fn written_customers_round_trip(store: &dyn StateStore) {
     assert_eq!(store.link(A, 3).await.unwrap(), None);
     assert!(store.links_for(A, &[]).await.unwrap().is_empty());
 
-    store.apply(A, Changes::new().unlink(2)).await.unwrap();
-    assert_eq!(store.link(A, 2).await.unwrap(), None);
-    assert!(store.fingerprints_for(A, &[2]).await.unwrap().is_empty());
 }
 
 async fn link_without_fingerprint_and_relink(store: &dyn StateStore) {
@@ -220,16 +220,18 @@ async fn order_item_fingerprints_follow_their_item(store: &dyn StateStore) {
             .unwrap(),
         HashMap::from([(9001, "aaaa".to_owned()), (9002, "bbbb".to_owned())])
     );
-    // The same item id keeps its fingerprint; another item id drops it.
-    store.set_order_item(A, 9001, 1).await.unwrap();
-    store.set_order_item(A, 9002, 5).await.unwrap();
-    assert_eq!(
-        store.order_item_prints_for(A, &[9001, 9002]).await.unwrap(),
-        HashMap::from([(9001, "aaaa".to_owned())])
-    );
+    // Another item id for an order replaces the item and its fingerprint.
+    store
+        .apply(A, Changes::new().order_item_written(9002, 5, "dddd"))
+        .await
+        .unwrap();
     assert_eq!(
         store.order_items_for(A, &[9001, 9002]).await.unwrap(),
         HashMap::from([(9001, 1), (9002, 5)])
+    );
+    assert_eq!(
+        store.order_item_prints_for(A, &[9002]).await.unwrap(),
+        HashMap::from([(9002, "dddd".to_owned())])
     );
     // Rewritten: the new fingerprint replaces the old; other integrations see nothing.
     store
@@ -255,7 +257,7 @@ async fn integrations_are_isolated(store: &dyn StateStore) {
         .set_checkpoint(checkpoint(2))
         .written(written(1, 100, "a"))
         .failed(2, "boom", at(1, 1, 1))
-        .order_item(55, 5);
+        .order_item_written(55, 5, "o");
     store.apply(A, changes).await.unwrap();
     assert!(
         store
@@ -472,7 +474,7 @@ async fn sqlite_failing_apply_leaves_nothing_half_written() {
     let page = Changes::new()
         .written(written(2, 200, "two"))
         .written(written(1, 100, "new"))
-        .order_item(77, 7)
+        .order_item_written(77, 7, "o")
         .set_cursor(CursorKind::Orders, at(9, 9, 9))
         .written(written(3, u64::MAX, "three"))
         .set_checkpoint(checkpoint(8));

@@ -5,10 +5,13 @@
 #![cfg(feature = "postgres")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod store_helpers;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use store_helpers::StoreShorthands;
 use sync_core::contact_values::ContactValues;
 use sync_core::engine::store::{
     Changes, CursorKind, FullSyncCheckpoint, PostgresStore, StateStore, StoreError,

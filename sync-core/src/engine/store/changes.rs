@@ -26,11 +26,6 @@ pub enum Change {
         /// The Thulium customer.
         customer_id: u64,
     },
-    /// Forget a client's link and fingerprint (e.g. its Thulium customer was deleted).
-    Unlink {
-        /// The shop's client id.
-        client_id: u64,
-    },
     /// A write failed; counts one more attempt and keeps the latest reason.
     Failed {
         /// The shop's client id.
@@ -68,13 +63,6 @@ pub enum Change {
         item_id: u64,
         /// The fingerprint of the values written.
         fingerprint: String,
-    },
-    /// The field-group item holding an order (a different item id drops the fingerprint).
-    OrderItem {
-        /// The order's serial number in the shop.
-        serial_number: u64,
-        /// The Thulium field-group item id.
-        item_id: u64,
     },
 }
 
@@ -124,11 +112,6 @@ impl Changes {
         })
     }
 
-    /// Appends [`Change::Unlink`].
-    pub fn unlink(self, client_id: u64) -> Self {
-        self.push(Change::Unlink { client_id })
-    }
-
     /// Appends [`Change::Failed`].
     pub fn failed(self, client_id: u64, reason: &str, at: NaiveDateTime) -> Self {
         self.push(Change::Failed {
@@ -159,14 +142,6 @@ impl Changes {
     /// Appends [`Change::ClearFailure`].
     pub fn clear_failure(self, client_id: u64) -> Self {
         self.push(Change::ClearFailure { client_id })
-    }
-
-    /// Appends [`Change::OrderItem`].
-    pub fn order_item(self, serial_number: u64, item_id: u64) -> Self {
-        self.push(Change::OrderItem {
-            serial_number,
-            item_id,
-        })
     }
 
     /// Appends [`Change::OrderItemWritten`].

@@ -333,13 +333,6 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
             client_id,
             customer_id,
         } => upsert_link(tx, integration, client_id, customer_id, None)?,
-        Change::Unlink { client_id } => {
-            tx.execute(
-                "DELETE FROM customers WHERE integration = ?1 AND client_id = ?2",
-                params![integration, to_sql_id(client_id)?],
-            )
-            .map_err(db)?;
-        }
         Change::Release {
             client_id,
             customer_id,
@@ -404,19 +397,6 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
                     to_sql_id(item_id)?,
                     fingerprint
                 ],
-            )
-            .map_err(db)?;
-        }
-        Change::OrderItem {
-            serial_number,
-            item_id,
-        } => {
-            tx.execute(
-                "INSERT INTO order_items (integration, serial_number, item_id) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (integration, serial_number) DO UPDATE SET item_id = excluded.item_id,
-                     fingerprint = CASE WHEN order_items.item_id = excluded.item_id
-                                        THEN order_items.fingerprint END",
-                params![integration, to_sql_id(serial_number)?, to_sql_id(item_id)?],
             )
             .map_err(db)?;
         }

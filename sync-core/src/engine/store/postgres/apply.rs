@@ -110,14 +110,6 @@ async fn apply_change(
             client_id,
             customer_id,
         } => upsert_link(tx, integration, client_id, customer_id, None).await,
-        Change::Unlink { client_id } => {
-            execute(
-                tx,
-                "DELETE FROM customers WHERE integration = $1 AND client_id = $2",
-                &[&integration, &to_sql_id(client_id)?],
-            )
-            .await
-        }
         Change::Release {
             client_id,
             customer_id,
@@ -189,26 +181,6 @@ async fn apply_change(
                     &to_sql_id(serial_number)?,
                     &to_sql_id(item_id)?,
                     &fingerprint,
-                ],
-            )
-            .await
-        }
-        Change::OrderItem {
-            serial_number,
-            item_id,
-        } => {
-            execute(
-                tx,
-                "INSERT INTO order_items (integration, serial_number, item_id)
-                 VALUES ($1, $2, $3)
-                 ON CONFLICT (integration, serial_number) DO UPDATE SET
-                     item_id = excluded.item_id,
-                     fingerprint = CASE WHEN order_items.item_id = excluded.item_id
-                                        THEN order_items.fingerprint END",
-                &[
-                    &integration,
-                    &to_sql_id(serial_number)?,
-                    &to_sql_id(item_id)?,
                 ],
             )
             .await
