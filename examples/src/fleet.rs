@@ -189,7 +189,10 @@ async fn give_one_back(leases: &Leases, held: &mut HashMap<String, Held>) {
     // A pass that started meanwhile is cut rather than left running unrenewed (the engine
     // resumes a cut pass as after a crash).
     let mut task = idle.task;
-    if tokio::time::timeout(leases.ttl() / 3, &mut task).await.is_err() {
+    if tokio::time::timeout(leases.ttl() / 3, &mut task)
+        .await
+        .is_err()
+    {
         task.abort();
     }
     match leases.release(&name).await {

@@ -107,7 +107,10 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("thulium_url", &self.thulium.url.as_str())
             .field("thulium_user", &self.thulium.user)
-            .field("state", &self.state.as_deref().map(crate::state_store::shown))
+            .field(
+                "state",
+                &self.state.as_deref().map(crate::state_store::shown),
+            )
             .field("integrations", &names)
             .finish_non_exhaustive()
     }

@@ -47,9 +47,9 @@ pub async fn open(state: Option<&Path>) -> Result<OpenedStore, SettingsError> {
         });
     };
     if let Some(url) = postgres_url(state) {
-        let store = PostgresStore::connect(url).await.map_err(|error| {
-            SettingsError(format!("state database {}: {error}", shown(state)))
-        })?;
+        let store = PostgresStore::connect(url)
+            .await
+            .map_err(|error| SettingsError(format!("state database {}: {error}", shown(state))))?;
         return Ok(OpenedStore {
             store: Arc::new(store.clone()),
             shared: Some(store),

@@ -57,7 +57,11 @@ async fn shops() -> Vec<ShopSim> {
             customer.billing.phone1 = None;
             customer.billing.phone2 = None;
         }
-        shops.push(ShopSim::start(ShopSimConfig::default().with_data(data)).await.unwrap());
+        shops.push(
+            ShopSim::start(ShopSimConfig::default().with_data(data))
+                .await
+                .unwrap(),
+        );
     }
     shops
 }
@@ -122,7 +126,10 @@ fn comparable(thulium: &ThuliumSim) -> BTreeMap<(usize, u64), CustomerRecord> {
             item.item_id = 0;
             item.customer_id = 0;
         }
-        assert!(by_key.insert(key, record).is_none(), "{key:?} twice in the tenant");
+        assert!(
+            by_key.insert(key, record).is_none(),
+            "{key:?} twice in the tenant"
+        );
     }
     by_key
 }
@@ -256,10 +263,20 @@ async fn three_daemons_share_the_integrations_and_survive_a_killed_holder() {
     let victim = name(VICTIM);
     let deadline = Instant::now() + Duration::from_secs(30);
     let holder = loop {
-        assert!(Instant::now() < deadline, "the victim's sync never got under way");
+        assert!(
+            Instant::now() < deadline,
+            "the victim's sync never got under way"
+        );
         let written = contacts_of(&thulium, VICTIM);
-        let finished = store.cursor(&victim, CursorKind::Customers).await.unwrap().is_some();
-        assert!(!finished, "the full sync finished before it could be killed");
+        let finished = store
+            .cursor(&victim, CursorKind::Customers)
+            .await
+            .unwrap()
+            .is_some();
+        assert!(
+            !finished,
+            "the full sync finished before it could be killed"
+        );
         if written > 0 {
             break leases.holder_of(&victim).await.unwrap().unwrap();
         }
@@ -279,7 +296,10 @@ async fn three_daemons_share_the_integrations_and_survive_a_killed_holder() {
         {
             break now;
         }
-        assert!(killed_at.elapsed() < Duration::from_secs(15), "nobody took over");
+        assert!(
+            killed_at.elapsed() < Duration::from_secs(15),
+            "nobody took over"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let takeover = killed_at.elapsed();
@@ -294,14 +314,21 @@ async fn three_daemons_share_the_integrations_and_survive_a_killed_holder() {
     // Every integration ends fully synced, equal to the fault-free run, nobody twice.
     let deadline = Instant::now() + Duration::from_secs(60);
     while (0..INTEGRATIONS).any(|i| contacts_of(&thulium, i) < CUSTOMERS) {
-        assert!(Instant::now() < deadline, "not every integration was synced");
+        assert!(
+            Instant::now() < deadline,
+            "not every integration was synced"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let mut finished = false;
     while !finished {
         finished = true;
         for index in 0..INTEGRATIONS {
-            finished &= store.cursor(&name(index), CursorKind::Customers).await.unwrap().is_some();
+            finished &= store
+                .cursor(&name(index), CursorKind::Customers)
+                .await
+                .unwrap()
+                .is_some();
         }
         assert!(Instant::now() < deadline, "a full sync never finished");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -336,7 +363,11 @@ async fn three_daemons_share_the_integrations_and_survive_a_killed_holder() {
             .map(|d| d.count("lease taken", &integration))
             .filter(|taken| *taken > 0)
             .count();
-        assert_eq!(takers, 1 + usize::from(held_by_dead), "{integration}: {takers} takers");
+        assert_eq!(
+            takers,
+            1 + usize::from(held_by_dead),
+            "{integration}: {takers} takers"
+        );
     }
 
     // The work was shared: each of the three daemons took one integration (its fair share),
@@ -345,7 +376,11 @@ async fn three_daemons_share_the_integrations_and_survive_a_killed_holder() {
         let lines = daemon.lines();
         lines.iter().filter(|l| l.contains("lease taken")).count()
     };
-    assert_eq!(taken(&mut dead), 1, "the killed daemon held more than its share");
+    assert_eq!(
+        taken(&mut dead),
+        1,
+        "the killed daemon held more than its share"
+    );
     let mut survivors: Vec<usize> = daemons.iter_mut().map(taken).collect();
     survivors.sort_unstable();
     assert_eq!(survivors, [1, 2]);
@@ -374,7 +409,9 @@ async fn three_daemons_share_the_integrations_and_survive_a_killed_holder() {
                     name(index)
                 ))
                 .header("content-type", "application/json")
-                .body(format!(r#"{{"event":"clientUpdated","clientId":{client_id}}}"#))
+                .body(format!(
+                    r#"{{"event":"clientUpdated","clientId":{client_id}}}"#
+                ))
                 .send()
                 .await
                 .unwrap()
@@ -390,9 +427,16 @@ async fn three_daemons_share_the_integrations_and_survive_a_killed_holder() {
             if tenant[&(*index, *client_id)].surname.as_deref() == Some(surname.as_str()) {
                 break;
             }
-            assert!(Instant::now() < deadline, "webhook for {index}/{client_id} never arrived");
+            assert!(
+                Instant::now() < deadline,
+                "webhook for {index}/{client_id} never arrived"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
-    assert_eq!(comparable(&thulium).len(), INTEGRATIONS * CUSTOMERS, "updated, not created");
+    assert_eq!(
+        comparable(&thulium).len(),
+        INTEGRATIONS * CUSTOMERS,
+        "updated, not created"
+    );
 }

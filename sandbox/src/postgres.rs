@@ -15,7 +15,9 @@ pub const URL_VARIABLE: &str = "SYNC_TEST_POSTGRES_URL";
 
 /// Why no test database could be made.
 #[derive(Debug, thiserror::Error)]
-#[error("PostgreSQL test database: {0} (run the tests with scripts/test, which starts a throwaway PostgreSQL 15 and sets {URL_VARIABLE})")]
+#[error(
+    "PostgreSQL test database: {0} (run the tests with scripts/test, which starts a throwaway PostgreSQL 15 and sets {URL_VARIABLE})"
+)]
 pub struct TestDatabaseError(String);
 
 /// Creates an empty database named after `prefix` (plus the process id and a counter) and
@@ -32,7 +34,13 @@ pub async fn fresh_database(prefix: &str) -> Result<String, TestDatabaseError> {
         COUNTER.fetch_add(1, Ordering::Relaxed)
     )
     .chars()
-    .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+    .map(|c| {
+        if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else {
+            '_'
+        }
+    })
     .collect();
     let (client, connection) = tokio_postgres::connect(&admin, NoTls)
         .await

@@ -10,8 +10,8 @@ mod store_helpers;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use sync_core::contact_values::{ContactValues, ValueSet};
 use store_helpers::StoreShorthands;
+use sync_core::contact_values::{ContactValues, ValueSet};
 use sync_core::engine::store::{
     Changes, Claim, CursorKind, FullSyncCheckpoint, MemoryStore, SqliteStore, StateStore,
     StoreError, WaitingCustomer, WrittenCustomer,
@@ -144,7 +144,6 @@ async fn written_customers_round_trip(store: &dyn StateStore) {
     assert_eq!(store.link(A, 2).await.unwrap(), Some(102));
     assert_eq!(store.link(A, 3).await.unwrap(), None);
     assert!(store.links_for(A, &[]).await.unwrap().is_empty());
-
 }
 
 async fn link_without_fingerprint_and_relink(store: &dyn StateStore) {

@@ -14,8 +14,7 @@ use chrono::NaiveDate;
 use store_helpers::StoreShorthands;
 use sync_core::contact_values::ContactValues;
 use sync_core::engine::store::{
-    Changes, CursorKind, FullSyncCheckpoint, PostgresStore, StateStore, StoreError,
-    WrittenCustomer,
+    Changes, CursorKind, FullSyncCheckpoint, PostgresStore, StateStore, StoreError, WrittenCustomer,
 };
 
 const A: &str = "shop-a";
@@ -135,8 +134,7 @@ async fn data_survive_a_new_connection_and_the_schema_is_versioned() {
 #[tokio::test]
 async fn daemons_starting_together_migrate_once() {
     let url = sandbox::postgres::fresh_database("together").await.unwrap();
-    let stores =
-        futures::future::join_all((0..4).map(|_| PostgresStore::connect(&url))).await;
+    let stores = futures::future::join_all((0..4).map(|_| PostgresStore::connect(&url))).await;
     for store in stores {
         let store = store.unwrap();
         store.set_checkpoint(A, checkpoint(1)).await.unwrap();
@@ -172,7 +170,10 @@ async fn one_holder_at_a_time_and_a_dead_holders_lease_is_taken_over() {
 
     assert!(one.acquire(A).await.unwrap());
     assert!(!two.acquire(A).await.unwrap(), "held by daemon-1");
-    assert!(two.acquire("shop-b").await.unwrap(), "another integration is free");
+    assert!(
+        two.acquire("shop-b").await.unwrap(),
+        "another integration is free"
+    );
     assert_eq!(one.holder_of(A).await.unwrap().as_deref(), Some("daemon-1"));
     // Renewing keeps it past the first time-to-live.
     for _ in 0..4 {
@@ -186,7 +187,10 @@ async fn one_holder_at_a_time_and_a_dead_holders_lease_is_taken_over() {
         assert!(died.elapsed() < ttl * 3, "no takeover within the bound");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(died.elapsed() >= ttl / 2, "taken over before the lease expired");
+    assert!(
+        died.elapsed() >= ttl / 2,
+        "taken over before the lease expired"
+    );
     assert!(!one.acquire(A).await.unwrap(), "the old holder lost it");
     // A clean release hands it over at once.
     two.release(A).await.unwrap();
@@ -206,7 +210,11 @@ async fn webhooks_reach_one_taker_in_arrival_order() {
     let (first, second) = tokio::join!(inbox.take(A, 25), inbox.take(A, 25));
     let (first, second) = (first.unwrap(), second.unwrap());
     assert_eq!(first.len() + second.len(), 40);
-    let mut seen: Vec<String> = first.iter().chain(&second).map(|m| m.payload.clone()).collect();
+    let mut seen: Vec<String> = first
+        .iter()
+        .chain(&second)
+        .map(|m| m.payload.clone())
+        .collect();
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 40);

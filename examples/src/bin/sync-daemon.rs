@@ -14,10 +14,10 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use examples::cli::{ConnectionArgs, EXIT_CONFIG, EXIT_OK, Target, fail, start};
 use examples::daemon::{EngineSink, poll};
-use examples::fleet::{self, FleetOptions, InboxSink};
 use examples::demo::{
     DEMO_INTEGRATION, DEMO_WEBHOOK_TOKEN, DemoOptions, settings_for, start_sandbox,
 };
+use examples::fleet::{self, FleetOptions, InboxSink};
 use examples::settings::{Settings, SettingsError};
 use examples::webhook_server::{
     DEFAULT_BODY_LIMIT, DEFAULT_QUEUE, WebhookTarget, run_worker, webhook_router,
@@ -198,7 +198,11 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
     let interval = Duration::from_secs(args.interval);
     let (worker, poller) = match wiring.shared.clone() {
         None => (
-            tokio::spawn(run_worker(triggers, Arc::new(EngineSink::new(&wiring)), gather)),
+            tokio::spawn(run_worker(
+                triggers,
+                Arc::new(EngineSink::new(&wiring)),
+                gather,
+            )),
             tokio::spawn(poll(Arc::clone(&wiring), interval, stopped)),
         ),
         Some(shared) => {
@@ -207,7 +211,11 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
                 ..FleetOptions::new(interval)
             };
             (
-                tokio::spawn(run_worker(triggers, Arc::new(InboxSink::new(&shared)), gather)),
+                tokio::spawn(run_worker(
+                    triggers,
+                    Arc::new(InboxSink::new(&shared)),
+                    gather,
+                )),
                 tokio::spawn(fleet::run(Arc::clone(&wiring), shared, options, stopped)),
             )
         }

@@ -9,11 +9,18 @@ use sync_core::engine::store::{Changes, CursorKind, StateStore, StoreError, Writ
 
 /// Shorthands over [`StateStore::apply`] and [`StateStore::link_records_for`].
 pub trait StoreShorthands {
-    async fn set_cursor(&self, integration: &str, kind: CursorKind, at: NaiveDateTime)
-    -> Result<(), StoreError>;
+    async fn set_cursor(
+        &self,
+        integration: &str,
+        kind: CursorKind,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError>;
     async fn clear_checkpoint(&self, integration: &str) -> Result<(), StoreError>;
-    async fn record_written(&self, integration: &str, written: WrittenCustomer)
-    -> Result<(), StoreError>;
+    async fn record_written(
+        &self,
+        integration: &str,
+        written: WrittenCustomer,
+    ) -> Result<(), StoreError>;
     async fn record_written_batch(
         &self,
         integration: &str,
@@ -27,8 +34,12 @@ pub trait StoreShorthands {
         at: NaiveDateTime,
     ) -> Result<(), StoreError>;
     /// Stores an order's item (with a placeholder fingerprint).
-    async fn set_order_item(&self, integration: &str, serial: u64, item: u64)
-    -> Result<(), StoreError>;
+    async fn set_order_item(
+        &self,
+        integration: &str,
+        serial: u64,
+        item: u64,
+    ) -> Result<(), StoreError>;
     async fn fingerprints_for(
         &self,
         integration: &str,
@@ -43,11 +54,13 @@ impl<S: StateStore + ?Sized> StoreShorthands for S {
         kind: CursorKind,
         at: NaiveDateTime,
     ) -> Result<(), StoreError> {
-        self.apply(integration, Changes::new().set_cursor(kind, at)).await
+        self.apply(integration, Changes::new().set_cursor(kind, at))
+            .await
     }
 
     async fn clear_checkpoint(&self, integration: &str) -> Result<(), StoreError> {
-        self.apply(integration, Changes::new().clear_checkpoint()).await
+        self.apply(integration, Changes::new().clear_checkpoint())
+            .await
     }
 
     async fn record_written(
@@ -55,7 +68,8 @@ impl<S: StateStore + ?Sized> StoreShorthands for S {
         integration: &str,
         written: WrittenCustomer,
     ) -> Result<(), StoreError> {
-        self.apply(integration, Changes::new().written(written)).await
+        self.apply(integration, Changes::new().written(written))
+            .await
     }
 
     async fn record_written_batch(
@@ -84,8 +98,11 @@ impl<S: StateStore + ?Sized> StoreShorthands for S {
         serial: u64,
         item: u64,
     ) -> Result<(), StoreError> {
-        self.apply(integration, Changes::new().order_item_written(serial, item, "-"))
-            .await
+        self.apply(
+            integration,
+            Changes::new().order_item_written(serial, item, "-"),
+        )
+        .await
     }
 
     async fn fingerprints_for(

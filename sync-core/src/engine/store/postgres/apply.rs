@@ -36,7 +36,11 @@ pub(super) async fn claim_all(
             .query_opt(
                 "SELECT client_id FROM customers
                  WHERE integration = $1 AND customer_id = $2 AND client_id <> $3",
-                &[&integration, &to_sql_id(customer_id)?, &to_sql_id(client_id)?],
+                &[
+                    &integration,
+                    &to_sql_id(customer_id)?,
+                    &to_sql_id(client_id)?,
+                ],
             )
             .await
             .map_err(db)?;

@@ -61,9 +61,8 @@ impl PostgresStore {
     ///
     /// The error names what failed, never the URL (it may hold a password).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| StoreError::Database(Box::new(e)))?;
+        let config: tokio_postgres::Config =
+            url.parse().map_err(|e| StoreError::Database(Box::new(e)))?;
         let manager = Manager::from_config(
             config,
             NoTls,

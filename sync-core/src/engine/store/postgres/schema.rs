@@ -12,7 +12,7 @@ use super::db;
 use crate::engine::store::StoreError;
 
 /// The key of the advisory lock held while migrating (any constant both sides agree on).
-const MIGRATION_LOCK: i64 = 0x1d05_e11_7401;
+const MIGRATION_LOCK: i64 = 0x01d0_5e11_7401;
 
 /// Schema migrations; `sync_schema.version` is the number applied so far.
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -119,7 +119,10 @@ pub(super) async fn migrate(client: &mut Client) -> Result<(), StoreError> {
     }
     // One transaction for all pending steps: the lock is held until it commits, and a failed
     // step leaves the schema at the version it had.
-    for (version, sql) in (1..=known).zip(MIGRATIONS).skip(usize::try_from(found).unwrap_or(0)) {
+    for (version, sql) in (1..=known)
+        .zip(MIGRATIONS)
+        .skip(usize::try_from(found).unwrap_or(0))
+    {
         tx.batch_execute(sql).await.map_err(db)?;
         tx.execute("UPDATE sync_schema SET version = $1", &[&version])
             .await
