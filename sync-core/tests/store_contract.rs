@@ -10,11 +10,11 @@ mod store_helpers;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use store_helpers::StoreShorthands;
+use store_helpers::{StoreShorthands, written};
 use sync_core::contact_values::{ContactValues, ValueSet};
 use sync_core::engine::store::{
     Changes, Claim, CursorKind, FullSyncCheckpoint, MemoryStore, SqliteStore, StateStore,
-    StoreError, WaitingCustomer, WrittenCustomer,
+    StoreError, WaitingCustomer,
 };
 
 const A: &str = "shop-a";
@@ -25,15 +25,6 @@ fn at(day: u32, hour: u32, minute: u32) -> NaiveDateTime {
         .unwrap()
         .and_hms_micro_opt(hour, minute, 7, 123_456)
         .unwrap()
-}
-
-fn written(client_id: u64, customer_id: u64, fingerprint: &str) -> WrittenCustomer {
-    WrittenCustomer {
-        client_id,
-        customer_id,
-        fingerprint: fingerprint.to_owned(),
-        values: ContactValues::default(),
-    }
 }
 
 fn checkpoint(next_page: u32) -> FullSyncCheckpoint {

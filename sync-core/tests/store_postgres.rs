@@ -11,22 +11,12 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use store_helpers::StoreShorthands;
-use sync_core::contact_values::ContactValues;
+use store_helpers::{StoreShorthands, written};
 use sync_core::engine::store::{
-    Changes, CursorKind, FullSyncCheckpoint, PostgresStore, StateStore, StoreError, WrittenCustomer,
+    Changes, CursorKind, FullSyncCheckpoint, PostgresStore, StateStore, StoreError,
 };
 
 const A: &str = "shop-a";
-
-fn written(client_id: u64, customer_id: u64, fingerprint: &str) -> WrittenCustomer {
-    WrittenCustomer {
-        client_id,
-        customer_id,
-        fingerprint: fingerprint.to_owned(),
-        values: ContactValues::default(),
-    }
-}
 
 fn checkpoint(next_page: u32) -> FullSyncCheckpoint {
     FullSyncCheckpoint {

@@ -5,7 +5,18 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use sync_core::contact_values::ContactValues;
 use sync_core::engine::store::{Changes, CursorKind, StateStore, StoreError, WrittenCustomer};
+
+/// A written customer without remembered values.
+pub fn written(client_id: u64, customer_id: u64, fingerprint: &str) -> WrittenCustomer {
+    WrittenCustomer {
+        client_id,
+        customer_id,
+        fingerprint: fingerprint.to_owned(),
+        values: ContactValues::default(),
+    }
+}
 
 /// Shorthands over [`StateStore::apply`] and [`StateStore::link_records_for`].
 pub trait StoreShorthands {

@@ -21,6 +21,7 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::values::{from_json, from_sql_id, to_json, to_sql_id};
 use super::{
     Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint, LinkRecord, StateStore,
     StoreError, WaitingCustomer, WaitingRank,
@@ -772,22 +773,6 @@ impl StateStore for SqliteStore {
 
 fn db(error: rusqlite::Error) -> StoreError {
     StoreError::Database(Box::new(error))
-}
-
-fn to_sql_id(id: u64) -> Result<i64, StoreError> {
-    i64::try_from(id).map_err(|_| StoreError::OutOfRange(format!("{id} exceeds i64::MAX")))
-}
-
-fn from_sql_id(id: i64) -> Result<u64, StoreError> {
-    u64::try_from(id).map_err(|_| StoreError::Corrupt(format!("negative id {id}")))
-}
-
-fn to_json(value: &impl serde::Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::OutOfRange(e.to_string()))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))
 }
 
 fn format_time(at: NaiveDateTime) -> String {

@@ -28,6 +28,8 @@ use super::{
     StoreError, WaitingCustomer, WaitingRank,
 };
 
+use super::values::{from_json, from_sql_id, to_json, to_sql_id};
+
 pub use inbox::{InboxMessage, WebhookInbox};
 pub use leases::Leases;
 
@@ -244,22 +246,6 @@ fn db(error: tokio_postgres::Error) -> StoreError {
     StoreError::Database(Box::new(error))
 }
 
-fn to_sql_id(id: u64) -> Result<i64, StoreError> {
-    i64::try_from(id).map_err(|_| StoreError::OutOfRange(format!("{id} exceeds i64::MAX")))
-}
-
 fn to_sql_ids(ids: &[u64]) -> Result<Vec<i64>, StoreError> {
     ids.iter().map(|id| to_sql_id(*id)).collect()
-}
-
-fn from_sql_id(id: i64) -> Result<u64, StoreError> {
-    u64::try_from(id).map_err(|_| StoreError::Corrupt(format!("negative id {id}")))
-}
-
-fn to_json(value: &impl serde::Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::OutOfRange(e.to_string()))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))
 }
