@@ -61,7 +61,8 @@ pub struct ConnectionArgs {
     /// (601234567) [default: e164]. With --config, set `phone_format` per integration instead.
     #[arg(long, value_name = "FORMAT", conflicts_with = "config")]
     pub phone_format: Option<PhoneFormat>,
-    /// The SQLite state file (links, fingerprints, cursors); in memory when absent.
+    /// The SQLite state file (links, fingerprints, cursors), or a shared PostgreSQL database
+    /// (`postgres://user@host/db`, for several daemons); in memory when absent.
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
     /// A TOML file with several integrations (see the README); replaces the shop flags.

@@ -8,7 +8,8 @@
 //! # The TOML format
 //!
 //! ```toml
-//! state = "sync-state.sqlite"          # optional: the SQLite state file
+//! state = "sync-state.sqlite"          # optional: the SQLite state file, or a shared
+//!                                       # database: "postgres://user@db-host/sync"
 //!
 //! [thulium]                             # optional: else --thulium-url / THULIUM_URL ...
 //! url = "https://acme.thulium.com"
@@ -85,7 +86,8 @@ pub struct IntegrationSettings {
 pub struct Settings {
     /// The Thulium tenant all integrations write to.
     pub thulium: ThuliumSettings,
-    /// The SQLite state file; `None` keeps the state in memory (gone when the run ends).
+    /// The SQLite state file, or a `postgres://` URL (see [`crate::state_store`]); `None`
+    /// keeps the state in memory (gone when the run ends).
     pub state: Option<PathBuf>,
     /// The integrations, in file order.
     pub integrations: Vec<IntegrationSettings>,
@@ -113,7 +115,10 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("thulium_url", &self.thulium.url.as_str())
             .field("thulium_user", &self.thulium.user)
-            .field("state", &self.state)
+            .field(
+                "state",
+                &self.state.as_deref().map(crate::state_store::shown),
+            )
             .field("integrations", &names)
             .finish_non_exhaustive()
     }
@@ -245,7 +250,9 @@ pub fn parse(
         .collect::<Result<Vec<_>, _>>()?;
     check_unique_names(&integrations)?;
     let state = file.state.map(|state| match base_dir {
-        Some(dir) if state.is_relative() => dir.join(state),
+        Some(dir) if state.is_relative() && crate::state_store::postgres_url(&state).is_none() => {
+            dir.join(state)
+        }
         _ => state,
     });
     Ok(Settings {

@@ -12,7 +12,7 @@ use sync_core::engine::adapters::{IdoSellShop, ThuliumCrm};
 use sync_core::engine::clock::{Clock, SystemClock};
 use sync_core::engine::ports::{CrmPort, ShopPort};
 use sync_core::engine::preflight::{PreflightProblem, preflight};
-use sync_core::engine::store::{MemoryStore, SqliteStore, StateStore};
+use sync_core::engine::store::{PostgresStore, StateStore};
 use sync_core::engine::{Engine, EngineOptions};
 use thulium_client::ThuliumClient;
 
@@ -35,8 +35,11 @@ pub struct Wired {
 pub struct Wiring {
     /// The Thulium tenant.
     pub crm: Arc<dyn CrmPort>,
-    /// The state store (SQLite file, or memory without `state`).
+    /// The state store (SQLite file, PostgreSQL database, or memory without `state`).
     pub store: Arc<dyn StateStore>,
+    /// The store again when it is PostgreSQL: its leases and webhook inbox let several
+    /// daemons share the integrations (see [`crate::fleet`]).
+    pub shared: Option<PostgresStore>,
     /// The integrations, enabled or not, in settings order.
     pub integrations: Vec<Wired>,
 }
@@ -63,12 +66,8 @@ impl Wiring {
         options: EngineOptions,
     ) -> Result<Self, SettingsError> {
         let crm: Arc<dyn CrmPort> = Arc::new(ThuliumCrm::new(thulium_client(&settings.thulium)?));
-        let store: Arc<dyn StateStore> = match &settings.state {
-            Some(path) => Arc::new(SqliteStore::open(path).await.map_err(|error| {
-                SettingsError(format!("state file {}: {error}", path.display()))
-            })?),
-            None => Arc::new(MemoryStore::new()),
-        };
+        let opened = crate::state_store::open(settings.state.as_deref()).await?;
+        let store = opened.store;
         let integrations = settings
             .integrations
             .iter()
@@ -103,6 +102,7 @@ impl Wiring {
         Ok(Self {
             crm,
             store,
+            shared: opened.shared,
             integrations,
         })
     }

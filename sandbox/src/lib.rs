@@ -9,6 +9,7 @@
 //!   operations, and agent-made Thulium contacts ([`generator::agent_contacts`]).
 //! - [`faults`] and [`metrics`]: fault injection (also "applied then failed": the write is
 //!   stored, the answer is spoiled) and request counters for both.
+//! - [`postgres`]: a database of its own for each test, on the cluster `scripts/test` starts.
 //! - [`Sandbox`]: both simulators at once, with URLs and credentials;
 //!   [`SandboxConfig::realistic`] for a lived-in tenant.
 //!
@@ -42,6 +43,7 @@ pub mod faults;
 pub mod generator;
 pub mod idosell;
 pub mod metrics;
+pub mod postgres;
 mod sandbox;
 pub mod thulium;
 

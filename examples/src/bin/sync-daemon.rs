@@ -22,6 +22,7 @@ use examples::demo::{
     DEMO_INTEGRATION, DEMO_WEBHOOK_TOKEN, DemoOptions, settings_for, start_sandbox,
 };
 use examples::card::{agent_router, agent_site};
+use examples::fleet::{self, FleetOptions, InboxSink};
 use examples::health::{Health, health_router};
 use examples::metrics::metrics_router;
 use examples::serve::{ServeOptions, bind, serve};
@@ -86,6 +87,11 @@ struct DaemonArgs {
     /// (with --config: per integration, `agent = { token_env = "..." }`).
     #[arg(long, env = "AGENT_TOKEN", hide_env_values = true)]
     agent_token: Option<SecretString>,
+    /// With a PostgreSQL state (several daemons): seconds a daemon's lease on an integration
+    /// lasts without renewal, i.e. how soon another daemon takes over after it dies.
+    #[arg(long, default_value_t = examples::fleet::DEFAULT_LEASE_TTL.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    lease_seconds: u64,
     /// Demo only: how many shop customers to generate.
     #[arg(long, default_value_t = DemoOptions::default().customers)]
     demo_customers: usize,
@@ -218,7 +224,10 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
     for warning in &warnings {
         println!("note: {warning}");
     }
-    first_full_syncs(&wiring).await?;
+    // On a shared database the lease holder runs the first full sync (see `examples::fleet`).
+    if wiring.shared.is_none() {
+        first_full_syncs(&wiring).await?;
+    }
 
     let serve_options = ServeOptions {
         max_connections: args.max_connections,
@@ -254,23 +263,50 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
         })
         .collect();
     let (queue, triggers) = mpsc::channel(DEFAULT_QUEUE);
-    let worker = tokio::spawn(run_worker(
-        triggers,
-        Arc::new(EngineSink::over(Arc::clone(&passes))),
-        Duration::from_millis(args.debounce_ms),
-    ));
+    let debounce = Duration::from_millis(args.debounce_ms);
     let (stop, stopped) = watch::channel(false);
-    let pollers: Vec<_> = schedule
-        .iter()
-        .map(|(name, interval, _)| {
-            tokio::spawn(poll(
+    let (worker, pollers) = match wiring.shared.clone() {
+        None => {
+            let worker = tokio::spawn(run_worker(
+                triggers,
+                Arc::new(EngineSink::over(Arc::clone(&passes))),
+                debounce,
+            ));
+            let pollers: Vec<_> = schedule
+                .iter()
+                .map(|(name, interval, _)| {
+                    tokio::spawn(poll(
+                        Arc::clone(&passes),
+                        name.clone(),
+                        *interval,
+                        stopped.clone(),
+                    ))
+                })
+                .collect();
+            (worker, pollers)
+        }
+        // Several daemons: webhooks go to the database for the lease holder, and each daemon
+        // syncs only the integrations it holds (see `examples::fleet`).
+        Some(shared) => {
+            let options = FleetOptions {
+                lease_ttl: Duration::from_secs(args.lease_seconds),
+                ..FleetOptions::new(schedule.iter().map(|(name, interval, _)| (name.clone(), *interval)).collect())
+            };
+            let worker = tokio::spawn(run_worker(
+                triggers,
+                Arc::new(InboxSink::new(&shared)),
+                debounce,
+            ));
+            let fleet = tokio::spawn(fleet::run(
+                Arc::clone(&wiring),
                 Arc::clone(&passes),
-                name.clone(),
-                *interval,
-                stopped.clone(),
-            ))
-        })
-        .collect();
+                shared,
+                options,
+                stopped,
+            ));
+            (worker, vec![fleet])
+        }
+    };
     let receiver_options = ReceiverOptions {
         body_limit: DEFAULT_BODY_LIMIT,
         body_timeout: Duration::from_millis(args.client_timeout_ms),

@@ -27,11 +27,6 @@ pub enum Change {
         /// The Thulium customer.
         customer_id: u64,
     },
-    /// Forget a client's link and fingerprint (e.g. its Thulium customer was deleted).
-    Unlink {
-        /// The shop's client id.
-        client_id: u64,
-    },
     /// A write failed; counts one more attempt and keeps the latest reason.
     Failed {
         /// The shop's client id.
@@ -69,13 +64,6 @@ pub enum Change {
         item_id: u64,
         /// The fingerprint of the values written.
         fingerprint: String,
-    },
-    /// The field-group item holding an order (a different item id drops the fingerprint).
-    OrderItem {
-        /// The order's serial number in the shop.
-        serial_number: u64,
-        /// The Thulium field-group item id.
-        item_id: u64,
     },
     /// A shop customer as caller lookups find it (replaces the client's earlier record and
     /// all its phones).
@@ -128,11 +116,6 @@ impl Changes {
         })
     }
 
-    /// Appends [`Change::Unlink`].
-    pub fn unlink(self, client_id: u64) -> Self {
-        self.push(Change::Unlink { client_id })
-    }
-
     /// Appends [`Change::Failed`].
     pub fn failed(self, client_id: u64, reason: &str, at: NaiveDateTime) -> Self {
         self.push(Change::Failed {
@@ -168,14 +151,6 @@ impl Changes {
     /// Appends [`Change::Caller`].
     pub fn caller(self, record: CallerRecord) -> Self {
         self.push(Change::Caller(Box::new(record)))
-    }
-
-    /// Appends [`Change::OrderItem`].
-    pub fn order_item(self, serial_number: u64, item_id: u64) -> Self {
-        self.push(Change::OrderItem {
-            serial_number,
-            item_id,
-        })
     }
 
     /// Appends [`Change::OrderItemWritten`].

@@ -80,7 +80,6 @@ impl IntegrationState {
                 client_id,
                 customer_id,
             } => self.link(client_id, customer_id),
-            Change::Unlink { client_id } => self.unlink(client_id),
             Change::Release {
                 client_id,
                 customer_id,
@@ -124,14 +123,6 @@ impl IntegrationState {
             } => {
                 self.order_items.insert(serial_number, item_id);
                 self.order_prints.insert(serial_number, fingerprint);
-            }
-            Change::OrderItem {
-                serial_number,
-                item_id,
-            } => {
-                if self.order_items.insert(serial_number, item_id) != Some(item_id) {
-                    self.order_prints.remove(&serial_number);
-                }
             }
             Change::Caller(record) => self.index_caller(*record),
         }

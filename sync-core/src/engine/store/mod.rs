@@ -4,13 +4,16 @@
 //! data. Reads are batched (one call per page of customers); every write goes through
 //! [`StateStore::apply`], which commits a whole [`Changes`] set atomically — so a page's
 //! links, fingerprints and the checkpoint that says the page is done are stored together or
-//! not at all. The single-change helpers ([`StateStore::set_cursor`],
-//! [`StateStore::record_written`], …) are provided on top of it.
+//! not at all. [`StateStore::set_checkpoint`] is provided on top of it.
 
 mod changes;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod values;
 
 use std::collections::HashMap;
 
@@ -23,6 +26,8 @@ use crate::contact_values::{ContactValues, ValueSet};
 
 pub use changes::{Change, Changes};
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{InboxMessage, Leases, PostgresStore, WebhookInbox};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
@@ -292,36 +297,12 @@ pub trait StateStore: Send + Sync {
             .collect())
     }
 
-    /// Fingerprint of what was last written, for those of `client_ids` that have one.
-    async fn fingerprints_for(
-        &self,
-        integration: &str,
-        client_ids: &[u64],
-    ) -> Result<HashMap<u64, String>, StoreError> {
-        let records = self.link_records_for(integration, client_ids).await?;
-        Ok(records
-            .into_iter()
-            .filter_map(|(client, record)| Some((client, record.fingerprint?)))
-            .collect())
-    }
-
     /// The Thulium `customer_id` of one shop client.
     async fn link(&self, integration: &str, client_id: u64) -> Result<Option<u64>, StoreError> {
         Ok(self
             .links_for(integration, &[client_id])
             .await?
             .remove(&client_id))
-    }
-
-    /// Sets an incremental cursor.
-    async fn set_cursor(
-        &self,
-        integration: &str,
-        kind: CursorKind,
-        at: NaiveDateTime,
-    ) -> Result<(), StoreError> {
-        self.apply(integration, Changes::new().set_cursor(kind, at))
-            .await
     }
 
     /// Stores a full-sync checkpoint, replacing the previous one.
@@ -332,58 +313,5 @@ pub trait StateStore: Send + Sync {
     ) -> Result<(), StoreError> {
         self.apply(integration, Changes::new().set_checkpoint(checkpoint))
             .await
-    }
-
-    /// Drops the full-sync checkpoint (the full sync finished).
-    async fn clear_checkpoint(&self, integration: &str) -> Result<(), StoreError> {
-        self.apply(integration, Changes::new().clear_checkpoint())
-            .await
-    }
-
-    /// Records one written customer: its link and fingerprint together (and clears a
-    /// pending failure).
-    async fn record_written(
-        &self,
-        integration: &str,
-        written: WrittenCustomer,
-    ) -> Result<(), StoreError> {
-        self.apply(integration, Changes::new().written(written))
-            .await
-    }
-
-    /// Records a page of written customers in one transaction.
-    async fn record_written_batch(
-        &self,
-        integration: &str,
-        written: Vec<WrittenCustomer>,
-    ) -> Result<(), StoreError> {
-        let changes = written.into_iter().fold(Changes::new(), Changes::written);
-        self.apply(integration, changes).await
-    }
-
-    /// Records a failed write, counting the attempt.
-    async fn record_failure(
-        &self,
-        integration: &str,
-        client_id: u64,
-        reason: &str,
-        at: NaiveDateTime,
-    ) -> Result<(), StoreError> {
-        self.apply(integration, Changes::new().failed(client_id, reason, at))
-            .await
-    }
-
-    /// Stores the field-group item id of an order.
-    async fn set_order_item(
-        &self,
-        integration: &str,
-        serial_number: u64,
-        item_id: u64,
-    ) -> Result<(), StoreError> {
-        self.apply(
-            integration,
-            Changes::new().order_item(serial_number, item_id),
-        )
-        .await
     }
 }

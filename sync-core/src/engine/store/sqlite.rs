@@ -21,6 +21,7 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::values::{from_json, from_sql_id, to_json, to_sql_id};
 use super::{
     Change, Changes, Claim, CursorKind, FailedCustomer, FullSyncCheckpoint, LinkRecord, StateStore,
     StoreError, WaitingCustomer, WaitingRank,
@@ -338,13 +339,6 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
             client_id,
             customer_id,
         } => upsert_link(tx, integration, client_id, customer_id, None)?,
-        Change::Unlink { client_id } => {
-            tx.execute(
-                "DELETE FROM customers WHERE integration = ?1 AND client_id = ?2",
-                params![integration, to_sql_id(client_id)?],
-            )
-            .map_err(db)?;
-        }
         Change::Release {
             client_id,
             customer_id,
@@ -409,19 +403,6 @@ fn apply_change(tx: &Transaction<'_>, integration: &str, change: Change) -> Resu
                     to_sql_id(item_id)?,
                     fingerprint
                 ],
-            )
-            .map_err(db)?;
-        }
-        Change::OrderItem {
-            serial_number,
-            item_id,
-        } => {
-            tx.execute(
-                "INSERT INTO order_items (integration, serial_number, item_id) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (integration, serial_number) DO UPDATE SET item_id = excluded.item_id,
-                     fingerprint = CASE WHEN order_items.item_id = excluded.item_id
-                                        THEN order_items.fingerprint END",
-                params![integration, to_sql_id(serial_number)?, to_sql_id(item_id)?],
             )
             .map_err(db)?;
         }
@@ -808,22 +789,6 @@ impl StateStore for SqliteStore {
 
 fn db(error: rusqlite::Error) -> StoreError {
     StoreError::Database(Box::new(error))
-}
-
-fn to_sql_id(id: u64) -> Result<i64, StoreError> {
-    i64::try_from(id).map_err(|_| StoreError::OutOfRange(format!("{id} exceeds i64::MAX")))
-}
-
-fn from_sql_id(id: i64) -> Result<u64, StoreError> {
-    u64::try_from(id).map_err(|_| StoreError::Corrupt(format!("negative id {id}")))
-}
-
-fn to_json(value: &impl serde::Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::OutOfRange(e.to_string()))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))
 }
 
 fn format_time(at: NaiveDateTime) -> String {
