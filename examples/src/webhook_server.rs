@@ -1,6 +1,6 @@
 //! The webhook receiver of `sync-daemon`: `POST /webhooks/iai-shop/{integration}/{token}`.
 //!
-//! IdoSell signs nothing (reference §6), so the secret is the token in the URL, compared in
+//! IdoSell signs nothing (its webhooks carry no signature), so the secret is the token in the URL, compared in
 //! constant time. A request is answered at once and the sync happens in the background:
 //!
 //! | request | answer |

@@ -1,6 +1,6 @@
 //! `sync-daemon webhook-setup`: what the merchant enters in the shop panel so that the
 //! shop calls the daemon — our counterpart of the configuration file the Thulium guide has
-//! the merchant import. No API manages IdoSell webhooks (reference §6): registering and
+//! the merchant import. No API manages IdoSell webhooks: registering and
 //! removing them happens in the panel.
 
 use std::fmt::Write as _;

@@ -63,11 +63,11 @@ pub mod webhook;
 pub use model::*;
 
 #[cfg(feature = "http")]
-mod client;
-#[cfg(feature = "http")]
 mod clients;
 #[cfg(feature = "http")]
 mod error;
+#[cfg(feature = "http")]
+mod idosell_client;
 #[cfg(feature = "http")]
 mod orders;
 #[cfg(feature = "http")]
@@ -80,19 +80,19 @@ mod transport;
 mod verify;
 
 #[cfg(feature = "http")]
-pub use client::{
-    DEFAULT_API_VERSION, DEFAULT_MAX_PAGES, IdoSellClient, IdoSellClientBuilder,
-    SUPPORTED_API_VERSIONS,
-};
-#[cfg(feature = "http")]
-pub use clients::{ClientListRequest, ClientsApi, CrmSearchRequest, MAX_PAGE_SIZE};
+pub use clients::{ClientListRequest, Clients, CrmSearchRequest, MAX_PAGE_SIZE};
 #[cfg(feature = "http")]
 pub use error::Error;
 #[cfg(feature = "http")]
 pub use http_retry::RetryPolicy;
 #[cfg(feature = "http")]
+pub use idosell_client::{
+    DEFAULT_API_VERSION, DEFAULT_MAX_PAGES, IdoSellClient, IdoSellClientBuilder,
+    SUPPORTED_API_VERSIONS,
+};
+#[cfg(feature = "http")]
 pub use orders::{
-    ClientRef, MAX_IDS_PER_CALL, OrderDateType, OrderSearchRequest, OrdersApi, SortDirection,
+    ClientRef, MAX_IDS_PER_CALL, OrderDateType, OrderSearchRequest, Orders, SortDirection,
 };
 #[cfg(feature = "http")]
 pub use query::DateOrDateTime;

@@ -1,4 +1,5 @@
-//! Incoming IdoSell webhooks turned into a typed trigger (reference §6).
+//! Incoming IdoSell webhooks turned into a typed trigger (the webhook
+//! notes in `docs/ARCHITECTURE.md`).
 //!
 //! Neither webhook mechanism has a published, fixed envelope: Admin API webhooks follow the
 //! API's shapes but the wrapper is not confirmed, and panel webhooks carry whatever body the
@@ -155,7 +156,8 @@ fn trigger_from(document: &Value) -> Result<WebhookTrigger, WebhookError> {
     })
 }
 
-/// Breadth-first search for the first key (compared without case and separators) in `keys`.
+/// Depth-first search for a key of `keys` (compared without case and separators): an
+/// object's own keys are checked before its children are entered, children in order.
 fn find<'a>(value: &'a Value, keys: &[&str], depth: usize) -> Option<&'a Value> {
     if depth > MAX_DEPTH {
         return None;

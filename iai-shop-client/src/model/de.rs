@@ -1,4 +1,5 @@
-//! Tolerant field decoders for the PHP serialisation quirks of the Admin API (reference §5).
+//! Tolerant field decoders for the PHP serialisation quirks of the Admin API
+//! (`[]` for `{}`, `""` for null, numbers as strings, `0000-00-00` dates).
 //!
 //! Every function here is used through `#[serde(deserialize_with = "...")]`, together with
 //! `#[serde(default)]` so that a missing field decodes like an empty one. They go through
