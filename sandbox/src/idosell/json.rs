@@ -273,7 +273,10 @@ fn auction_info(order: &ShopOrder) -> Value {
             "auctionClientId": buyer.client_id,
             "auctionClientLogin": buyer.login,
             "auctionClientEmail": buyer.email,
-            "auctionItemsIds": order.products.iter().map(|p| p.product_id.to_string()).collect::<Vec<_>>(),
+            // The schema's `auctionItemsIds` is a list of `{auctionItemId}` objects.
+            "auctionItemsIds": order.products.iter()
+                .map(|p| json!({"auctionItemId": p.product_id.to_string()}))
+                .collect::<Vec<_>>(),
         }),
         None => json!({}),
     }
@@ -337,6 +340,7 @@ pub(crate) fn order(order: &ShopOrder) -> Value {
             "clientNoteToOrder": text(&order.note),
             "discountCode": {},
         },
-        "errors": fault(0, ""),
+        // Per-order `errors` is a list of `{faultCode, faultString}` in the schema.
+        "errors": [fault(0, "")],
     })
 }
