@@ -96,7 +96,7 @@ impl Error {
             | Self::Decode { status, .. } => Some(*status),
             Self::Forbidden { .. } => Some(403),
             Self::Transport(e) => e.status().map(|s| s.as_u16()),
-            Self::InvalidRequest(_) | Self::Config(_) => None,
+            Self::Rejected(_) | Self::Paging(_) | Self::InvalidRequest(_) | Self::Config(_) => None,
         }
     }
 

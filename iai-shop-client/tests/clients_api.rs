@@ -160,7 +160,7 @@ async fn a_stream_cut_off_by_max_pages_ends_with_a_paging_error() {
         .unwrap();
 
     // The 14 records of the 7 pages come out, then the error: the list is not complete.
-    let results: Vec<_> = api.clients().list().stream().collect().await;
+    let results: Vec<_> = api.clients().list().page_size(2).stream().collect().await;
     assert_eq!(results.len(), 15);
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 14);
     let last = results.last().unwrap().as_ref().unwrap_err();

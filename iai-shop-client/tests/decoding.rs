@@ -145,8 +145,8 @@ proptest! {
         let bytes = value.to_string();
         let _ = from_json_slice::<Client>(bytes.as_bytes());
         let _ = from_json_slice::<Order>(bytes.as_bytes());
-        let _ = Page::<Order>::from_json_slice(bytes.as_bytes(), 0);
-        let _ = Page::<Client>::from_json_slice(bytes.as_bytes(), 0);
+        let _ = Page::<Order>::from_json_slice(bytes.as_bytes(), 0, 100);
+        let _ = Page::<Client>::from_json_slice(bytes.as_bytes(), 0, 100);
         let _ = parse_webhook(bytes.as_bytes());
         if let Ok(order) = from_json_slice::<Order>(bytes.as_bytes()) {
             let _ = order.total();
