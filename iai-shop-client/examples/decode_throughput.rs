@@ -76,7 +76,10 @@ fn two_pass<T: DeserializeOwned>(body: &[u8]) -> usize {
 }
 
 fn single_pass<T: DeserializeOwned>(body: &[u8]) -> usize {
-    Page::<T>::from_json_slice(body, 0, 100).unwrap().items.len()
+    Page::<T>::from_json_slice(body, 0, 100)
+        .unwrap()
+        .items
+        .len()
 }
 
 fn clients_page() -> Vec<u8> {

@@ -285,7 +285,6 @@ impl OrderSearchRequest {
         }
         (!source.is_empty()).then_some(Value::Object(source))
     }
-
 }
 
 impl PagedRequest for OrderSearchRequest {

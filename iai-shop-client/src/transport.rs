@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::idosell_client::{Credentials, IdoSellClient};
 use crate::error::{Error, excerpt, parse_scope};
+use crate::idosell_client::{Credentials, IdoSellClient};
 use crate::model::{DecodeError, Fault, Page, RawPage, from_json_slice};
 
 /// What a successful call brought back.
@@ -52,7 +52,10 @@ impl IdoSellClient {
     /// answer into a typed page (the API's "empty result" is an empty page). Every call of
     /// this client is a read (the searches use POST but change nothing), so all of them
     /// are safe to repeat.
-    pub(crate) async fn fetch_page<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<Page<T>, Error> {
+    pub(crate) async fn fetch_page<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+    ) -> Result<Page<T>, Error> {
         let answer = self
             .call(call.method, call.path, &call.query, call.body)
             .await?;

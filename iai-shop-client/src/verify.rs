@@ -1,8 +1,8 @@
 //! Checking a key: one cheap read per module the integration needs (the "Authenticate"
 //! button of a settings page).
 
-use crate::idosell_client::IdoSellClient;
 use crate::error::Error;
+use crate::idosell_client::IdoSellClient;
 
 /// A module permission the key lacks.
 #[derive(Debug, Clone, PartialEq, Eq)]

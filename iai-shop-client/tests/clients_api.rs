@@ -197,7 +197,10 @@ async fn a_stream_that_ends_exactly_at_max_pages_is_complete() {
 async fn a_client_without_client_id_is_rejected_with_its_json_path() {
     let server = MockServer::start().await;
     let mut body = fixture_json("clients_page0.json");
-    body["results"][1].as_object_mut().unwrap().remove("clientId");
+    body["results"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("clientId");
     body["resultsNumberPage"] = json!(1);
     Mock::given(method("GET"))
         .and(path(CLIENTS_PATH))
@@ -219,7 +222,11 @@ async fn a_client_without_client_id_is_rejected_with_its_json_path() {
     assert_eq!(page.items[0].client_id, 1001);
     assert_eq!(page.rejected.len(), 1);
     assert_eq!(page.rejected[0].path, "results[1]");
-    assert!(page.rejected[0].message.contains("clientId"), "{:?}", page.rejected[0]);
+    assert!(
+        page.rejected[0].message.contains("clientId"),
+        "{:?}",
+        page.rejected[0]
+    );
 
     // The stream yields the good record, then the rejected one as an error.
     let results: Vec<_> = client_for(&server)
@@ -245,7 +252,8 @@ async fn a_page_past_the_end_is_an_empty_page() {
         .clients()
         .list()
         .page_size(2)
-        .page_number(9).page()
+        .page_number(9)
+        .page()
         .await
         .unwrap();
     assert!(page.items.is_empty());

@@ -54,7 +54,8 @@ fn a_nearly_empty_order_decodes() {
 fn a_page_decodes_from_any_of_the_three_list_names() {
     for key in ["results", "Results", "clientsResults"] {
         let body = json!({key: [{"clientId": 5}], "resultsNumberAll": "1", "resultsNumberPage": 1});
-        let page: Page<Client> = Page::from_json_slice(body.to_string().as_bytes(), 0, 100).unwrap();
+        let page: Page<Client> =
+            Page::from_json_slice(body.to_string().as_bytes(), 0, 100).unwrap();
         assert_eq!(page.items[0].client_id, 5, "{key}");
         assert_eq!(page.total, 1);
         assert!(!page.has_next());

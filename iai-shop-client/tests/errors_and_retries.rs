@@ -172,7 +172,10 @@ async fn a_bad_record_is_rejected_with_its_json_path_and_the_rest_of_the_page_st
     let page = client_for(&server).clients().list().page().await.unwrap();
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.rejected.len(), 1);
-    assert_eq!(page.rejected[0].path, "results[1].clientsLastModificationDate");
+    assert_eq!(
+        page.rejected[0].path,
+        "results[1].clientsLastModificationDate"
+    );
 }
 
 #[tokio::test]

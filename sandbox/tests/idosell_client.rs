@@ -264,7 +264,14 @@ async fn order_search_filters_sorts_and_pages() {
     );
     assert_eq!(page.total, orders.len() as u64);
 
-    let past_end = api.orders().search().page_size(100).page_number(7).page().await.unwrap();
+    let past_end = api
+        .orders()
+        .search()
+        .page_size(100)
+        .page_number(7)
+        .page()
+        .await
+        .unwrap();
     assert!(past_end.items.is_empty());
 
     let picked = api.orders().by_serial_numbers(&[3, 1, 9999]).await.unwrap();

@@ -285,7 +285,10 @@ async fn a_shop_record_without_client_id_is_a_failure_not_a_customer_with_id_0()
     assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
     assert_eq!(report.failed[0].client_id, 0);
     let reason = &report.failed[0].reason;
-    assert!(reason.starts_with("shop record could not be decoded at `results["), "{reason}");
+    assert!(
+        reason.starts_with("shop record could not be decoded at `results["),
+        "{reason}"
+    );
     assert!(!serde_json::to_string(&report).unwrap().contains(&email));
     // Nothing in Thulium carries shop ID 0, and client 42's data went nowhere.
     assert!(world.crm.holding(0).is_empty());

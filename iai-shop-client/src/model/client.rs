@@ -34,7 +34,11 @@ pub struct Client {
     #[serde(default, rename = "clientEmail", deserialize_with = "de::opt_string")]
     pub email: Option<String>,
     /// External code (`clientCodeExternal`).
-    #[serde(default, rename = "clientCodeExternal", deserialize_with = "de::opt_string")]
+    #[serde(
+        default,
+        rename = "clientCodeExternal",
+        deserialize_with = "de::opt_string"
+    )]
     pub code_external: Option<String>,
     /// Kind of customer (`clientType`).
     #[serde(default, deserialize_with = "client_type")]
@@ -43,16 +47,28 @@ pub struct Client {
     #[serde(default, deserialize_with = "de::flag")]
     pub is_unregistered: bool,
     /// Names, phones and address (`clientBillingAddress`).
-    #[serde(default, rename = "clientBillingAddress", deserialize_with = "de::object")]
+    #[serde(
+        default,
+        rename = "clientBillingAddress",
+        deserialize_with = "de::object"
+    )]
     pub billing: BillingAddress,
     /// Registration date (`clientRegistrationDate`); may be absent.
-    #[serde(default, rename = "clientRegistrationDate", deserialize_with = "de::opt_date")]
+    #[serde(
+        default,
+        rename = "clientRegistrationDate",
+        deserialize_with = "de::opt_date"
+    )]
     pub registration_date: Option<NaiveDate>,
     /// The shops the customer is active in (`clientActiveInShops`).
     #[serde(default, rename = "clientActiveInShops", deserialize_with = "de::list")]
     pub active_in_shops: Vec<ShopRef>,
     /// Birth date (`clientPersonalData.clientBirthDate`).
-    #[serde(default, rename = "clientPersonalData", deserialize_with = "birth_date")]
+    #[serde(
+        default,
+        rename = "clientPersonalData",
+        deserialize_with = "birth_date"
+    )]
     pub birth_date: Option<NaiveDate>,
     /// Language, currency and wholesale preferences (`clientPreferences`).
     #[serde(default, rename = "clientPreferences", deserialize_with = "de::object")]

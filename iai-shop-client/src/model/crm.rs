@@ -42,10 +42,18 @@ pub struct CrmClient {
     #[serde(default, deserialize_with = "client_type")]
     pub client_type: ClientType,
     /// `clientFirstName`.
-    #[serde(default, rename = "clientFirstName", deserialize_with = "de::opt_string")]
+    #[serde(
+        default,
+        rename = "clientFirstName",
+        deserialize_with = "de::opt_string"
+    )]
     pub first_name: Option<String>,
     /// `clientLastName`.
-    #[serde(default, rename = "clientLastName", deserialize_with = "de::opt_string")]
+    #[serde(
+        default,
+        rename = "clientLastName",
+        deserialize_with = "de::opt_string"
+    )]
     pub last_name: Option<String>,
     /// Mobile phone (`clientPhone1`).
     #[serde(default, rename = "clientPhone1", deserialize_with = "de::opt_string")]
@@ -60,7 +68,11 @@ pub struct CrmClient {
     #[serde(default, rename = "clientFirm", deserialize_with = "de::opt_string")]
     pub firm: Option<String>,
     /// ISO 3166 country code as given (`clientCountryId`).
-    #[serde(default, rename = "clientCountryId", deserialize_with = "de::opt_string")]
+    #[serde(
+        default,
+        rename = "clientCountryId",
+        deserialize_with = "de::opt_string"
+    )]
     pub country_id: Option<String>,
     /// External code (`clientCodeExternal`).
     #[serde(

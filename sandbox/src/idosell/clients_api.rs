@@ -175,7 +175,7 @@ fn project(value: Value, elements: &[String]) -> Value {
                     };
                     let kept: Map<String, Value> =
                         inner.into_iter().filter(|(k, _)| listed(k)).collect();
-                    (!kept.is_empty()).then(|| (key, Value::Object(kept)))
+                    (!kept.is_empty()).then_some((key, Value::Object(kept)))
                 })
                 .collect::<Map<_, _>>(),
         ),

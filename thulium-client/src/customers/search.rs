@@ -11,7 +11,6 @@ use crate::error::Result;
 use crate::model::{Customer, Page};
 use crate::paging::{DEFAULT_PAGE_SIZE, page_stream};
 
-
 /// A customer search. Filters AND together; alternatives of one custom field OR.
 ///
 /// Custom fields go out in PHP bracket form, percent-encoded as a form would encode them:
