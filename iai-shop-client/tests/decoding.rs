@@ -170,3 +170,23 @@ fn an_overflowing_total_is_none_not_a_panic() {
     .unwrap();
     assert_eq!(order.total(), None);
 }
+
+#[test]
+fn allegro_and_its_test_site_count_as_allegro() {
+    for (service, allegro) in [
+        ("allegro", true),
+        ("testwebapi", true),
+        (" Allegro ", true),
+        ("ebay", false),
+    ] {
+        let order: Order = from_json_slice(
+            serde_json::json!({"orderId": "1", "orderSerialNumber": 1, "orderDetails": {
+                "orderSourceResults": {"orderSourceType": "auction", "auctionsServiceName": service}
+            }})
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(order.is_allegro(), allegro, "{service}");
+    }
+}

@@ -118,6 +118,18 @@ async fn crm_search_exact_and_partial() {
         found.orders_all_count,
         Some(shop.orders_of(target.client_id).len() as u64)
     );
+    // The answer has the documented v6 shape: phones, tax number and company come from
+    // the top-level fields of the record.
+    let stored = &target.billing;
+    assert_eq!(
+        (&found.first_name, &found.last_name),
+        (&stored.first_name, &stored.last_name)
+    );
+    assert_eq!(
+        (&found.phone1, &found.phone2),
+        (&stored.phone1, &stored.phone2)
+    );
+    assert_eq!((&found.nip, &found.firm), (&stored.nip, &stored.firm));
 
     let domain = "@wp.pl";
     let partial: Vec<u64> = api
