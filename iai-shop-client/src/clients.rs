@@ -2,15 +2,14 @@
 //! IdoSell Admin API reference describes them (<https://idosell.readme.io/>).
 
 use chrono::NaiveDate;
-use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use crate::error::Error;
 use crate::idosell_client::IdoSellClient;
-use crate::model::{Client, CrmClient, Page};
-use crate::paging::{PagedRequest, Paging, paged_request_methods};
+use crate::model::{Client, CrmClient};
+use crate::paging::{Paging, impl_paged_request, paged_request_methods};
 use crate::query::{DATE_FORMAT, DateOrDateTime, Query};
-use crate::transport::{Body, Call};
+use crate::transport::Call;
 
 pub use crate::paging::MAX_PAGE_SIZE;
 
@@ -174,27 +173,12 @@ impl ClientListRequest {
     }
 }
 
-impl PagedRequest for ClientListRequest {
-    type Item = Client;
+impl_paged_request!(ClientListRequest, Client);
 
-    fn first_page(&self) -> u32 {
-        self.paging.number
-    }
-
-    fn max_pages(&self) -> u32 {
-        self.client.inner.max_pages
-    }
-
-    async fn fetch(&self, number: u32) -> Result<Page<Client>, Error> {
-        let call = Call {
-            method: Method::GET,
-            path: "clients/clients",
-            query: self.query(number),
-            body: Body::None,
-            page: number,
-            page_size: self.paging.size,
-        };
-        self.client.fetch_page(call).await
+impl ClientListRequest {
+    /// The call of page `number`.
+    fn page_call(&self, number: u32) -> Result<Call, Error> {
+        Ok(Call::get("clients/clients", self.query(number)))
     }
 }
 
@@ -282,26 +266,11 @@ impl CrmSearchRequest {
     }
 }
 
-impl PagedRequest for CrmSearchRequest {
-    type Item = CrmClient;
+impl_paged_request!(CrmSearchRequest, CrmClient);
 
-    fn first_page(&self) -> u32 {
-        self.paging.number
-    }
-
-    fn max_pages(&self) -> u32 {
-        self.client.inner.max_pages
-    }
-
-    async fn fetch(&self, number: u32) -> Result<Page<CrmClient>, Error> {
-        let call = Call {
-            method: Method::POST,
-            path: "clients/crm/search",
-            query: Vec::new(),
-            body: Body::Json(self.body(number)),
-            page: number,
-            page_size: self.paging.size,
-        };
-        self.client.fetch_page(call).await
+impl CrmSearchRequest {
+    /// The call of page `number`.
+    fn page_call(&self, number: u32) -> Result<Call, Error> {
+        Ok(Call::post("clients/crm/search", self.body(number)))
     }
 }

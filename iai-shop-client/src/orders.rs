@@ -2,15 +2,14 @@
 //! IdoSell Admin API reference describes them (<https://idosell.readme.io/>).
 
 use chrono::NaiveDateTime;
-use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use crate::error::Error;
 use crate::idosell_client::IdoSellClient;
-use crate::model::{Order, OrderStatus, Page};
-use crate::paging::{MAX_PAGE_SIZE, PagedRequest, Paging, paged_request_methods};
+use crate::model::{Order, OrderStatus};
+use crate::paging::{Paging, impl_paged_request, paged_request_methods};
 use crate::query::{DATE_TIME_FORMAT, Query};
-use crate::transport::{Body, Call};
+use crate::transport::Call;
 
 /// The most clients one order search may filter by, and the most ids one lookup may carry.
 pub const MAX_IDS_PER_CALL: usize = 100;
@@ -110,14 +109,7 @@ impl Orders {
         for chunk in serial_numbers.chunks(MAX_IDS_PER_CALL) {
             let mut query = Query::default();
             query.list("ordersSerialNumbers", chunk);
-            let call = Call {
-                method: Method::GET,
-                path: "orders/orders",
-                query: query.into_pairs(),
-                body: Body::None,
-                page: 0,
-                page_size: MAX_PAGE_SIZE,
-            };
+            let call = Call::get("orders/orders", query.into_pairs());
             let page = self.client.fetch_page::<Order>(call).await?;
             // A lookup is not a list to read on: a record it cannot decode fails the call.
             if let Some(rejected) = page.rejected.into_iter().next() {
@@ -287,27 +279,12 @@ impl OrderSearchRequest {
     }
 }
 
-impl PagedRequest for OrderSearchRequest {
-    type Item = Order;
+impl_paged_request!(OrderSearchRequest, Order);
 
-    fn first_page(&self) -> u32 {
-        self.paging.number
-    }
-
-    fn max_pages(&self) -> u32 {
-        self.client.inner.max_pages
-    }
-
-    async fn fetch(&self, number: u32) -> Result<Page<Order>, Error> {
-        let call = Call {
-            method: Method::POST,
-            path: "orders/orders/search",
-            query: Vec::new(),
-            body: Body::Json(self.body(number)?),
-            page: number,
-            page_size: self.paging.size,
-        };
-        self.client.fetch_page(call).await
+impl OrderSearchRequest {
+    /// The call of page `number`.
+    fn page_call(&self, number: u32) -> Result<Call, Error> {
+        Ok(Call::post("orders/orders/search", self.body(number)?))
     }
 }
 

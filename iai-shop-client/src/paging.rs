@@ -5,22 +5,38 @@ use std::future::Future;
 
 use futures::{Stream, TryStreamExt, stream};
 
+use serde::de::DeserializeOwned;
+
 use crate::error::Error;
+use crate::idosell_client::IdoSellClient;
 use crate::model::Page;
+use crate::transport::Call;
 
 /// A request that can fetch one page by number: what every list and search builder is.
+/// A builder says which client it uses, where it starts and what one page's call is;
+/// fetching is the same for all.
 pub(crate) trait PagedRequest: Clone + Send + Sync + 'static {
     /// The records of its pages.
-    type Item: Send + 'static;
+    type Item: DeserializeOwned + Send + 'static;
 
-    /// The page number the stream starts at.
-    fn first_page(&self) -> u32;
+    /// The client the request goes through.
+    fn client(&self) -> &IdoSellClient;
 
-    /// The most pages one stream may fetch.
-    fn max_pages(&self) -> u32;
+    /// The page the request starts at and the size of its pages.
+    fn paging(&self) -> Paging;
 
-    /// Fetches page `number` (0-based).
-    fn fetch(&self, number: u32) -> impl Future<Output = Result<Page<Self::Item>, Error>> + Send;
+    /// The call of page `number` (0-based).
+    fn call(&self, number: u32) -> Result<Call, Error>;
+
+    /// Fetches page `number` (0-based) through the client's one request path.
+    fn fetch(&self, number: u32) -> impl Future<Output = Result<Page<Self::Item>, Error>> + Send {
+        async move {
+            let call = self.call(number)?;
+            self.client()
+                .fetch_page(call.page(number, self.paging().size))
+                .await
+        }
+    }
 }
 
 /// Every record of `request`, page after page from its first page. The pages follow one
@@ -31,14 +47,14 @@ pub(crate) trait PagedRequest: Clone + Send + Sync + 'static {
 pub(crate) fn items<R: PagedRequest>(
     request: R,
 ) -> impl Stream<Item = Result<R::Item, Error>> + Send + 'static {
-    let start = request.first_page();
+    let start = request.paging().number;
     stream::try_unfold(
         (request, Some(start), 0u32),
         |(request, next, fetched)| async move {
             let Some(number) = next else {
                 return Ok(None);
             };
-            let max_pages = request.max_pages();
+            let max_pages = request.client().inner.max_pages;
             if fetched >= max_pages {
                 return Err(Error::Paging(format!(
                     "the list goes on after {max_pages} pages (the client's max_pages); stopped at page {number}"
@@ -115,3 +131,27 @@ macro_rules! paged_request_methods {
 }
 
 pub(crate) use paged_request_methods;
+
+/// The [`PagedRequest`] impl of a builder with `client: IdoSellClient` and `paging: Paging`
+/// fields and an inherent `page_call(&self, number) -> Result<Call, Error>`.
+macro_rules! impl_paged_request {
+    ($request:ty, $item:ty) => {
+        impl $crate::paging::PagedRequest for $request {
+            type Item = $item;
+
+            fn client(&self) -> &$crate::IdoSellClient {
+                &self.client
+            }
+
+            fn paging(&self) -> $crate::paging::Paging {
+                self.paging
+            }
+
+            fn call(&self, number: u32) -> Result<$crate::transport::Call, $crate::Error> {
+                self.page_call(number)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_paged_request;

@@ -24,7 +24,7 @@ pub(crate) enum Answer<T> {
 }
 
 /// The body of a call.
-pub(crate) enum Body {
+enum Body {
     /// No body (GET).
     None,
     /// A JSON body (sent as is; callers wrap it in `{"params": ...}`).
@@ -32,19 +32,48 @@ pub(crate) enum Body {
 }
 
 /// One call of the API: what to send, and which page of what size it asks for.
-pub(crate) struct Call<'a> {
-    /// The HTTP method.
-    pub(crate) method: Method,
+pub(crate) struct Call {
+    method: Method,
     /// The path below the API root, e.g. `clients/clients`.
-    pub(crate) path: &'a str,
-    /// The query pairs.
-    pub(crate) query: Vec<(String, String)>,
-    /// The body.
-    pub(crate) body: Body,
+    path: &'static str,
+    query: Vec<(String, String)>,
+    body: Body,
     /// The 0-based page number asked for (0 for calls that are not paged).
-    pub(crate) page: u32,
+    page: u32,
     /// The page size asked for (`resultsLimit`).
-    pub(crate) page_size: u32,
+    page_size: u32,
+}
+
+impl Call {
+    /// `GET path?query`.
+    pub(crate) fn get(path: &'static str, query: Vec<(String, String)>) -> Self {
+        Self::new(Method::GET, path, query, Body::None)
+    }
+
+    /// `POST path` with a JSON body (the searches: reads, despite the method).
+    pub(crate) fn post(path: &'static str, body: Value) -> Self {
+        Self::new(Method::POST, path, Vec::new(), Body::Json(body))
+    }
+
+    fn new(method: Method, path: &'static str, query: Vec<(String, String)>, body: Body) -> Self {
+        Self {
+            method,
+            path,
+            query,
+            body,
+            page: 0,
+            page_size: crate::paging::MAX_PAGE_SIZE,
+        }
+    }
+
+    /// The page number and size the call asks for, so that its answer is read as that page.
+    pub(crate) fn page(self, page: u32, page_size: u32) -> Self {
+        Self {
+            page,
+            page_size,
+            ..self
+        }
+    }
 }
 
 impl IdoSellClient {
@@ -54,7 +83,7 @@ impl IdoSellClient {
     /// are safe to repeat.
     pub(crate) async fn fetch_page<T: DeserializeOwned>(
         &self,
-        call: Call<'_>,
+        call: Call,
     ) -> Result<Page<T>, Error> {
         let answer = self
             .call(call.method, call.path, &call.query, call.body)
