@@ -128,14 +128,29 @@ async fn stream_reads_three_pages_then_stops_on_the_207_empty_answer() {
     assert_eq!(server.received_requests().await.unwrap().len(), 4);
 }
 
-#[tokio::test]
-async fn stream_stops_at_the_announced_last_page_without_an_extra_request() {
-    let server = MockServer::start().await;
+/// The three fixture pages of two clients each, all announcing three pages.
+async fn mount_three_announced_pages(server: &MockServer) {
     for page in 0..3 {
         let mut body = fixture_json(&format!("clients_page{page}.json"));
         body["resultsNumberPage"] = json!(3);
-        mount_page(&server, &page.to_string(), 200, body).await;
+        mount_page(server, &page.to_string(), 200, body).await;
     }
+}
+
+/// A client for `server` whose streams fetch at most `max_pages` pages.
+fn client_with_max_pages(server: &MockServer, max_pages: u32) -> IdoSellClient {
+    let url = url::Url::parse(&server.uri()).unwrap();
+    IdoSellClient::builder(url)
+        .api_key(API_KEY)
+        .max_pages(max_pages)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn stream_stops_at_the_announced_last_page_without_an_extra_request() {
+    let server = MockServer::start().await;
+    mount_three_announced_pages(&server).await;
     let clients = stream_clients(&server, 2).await.unwrap();
     assert_eq!(clients.len(), 6);
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
@@ -152,12 +167,7 @@ async fn a_stream_cut_off_by_max_pages_ends_with_a_paging_error() {
         .respond_with(ResponseTemplate::new(200).set_body_json(body))
         .mount(&server)
         .await;
-    let url = url::Url::parse(&server.uri()).unwrap();
-    let api = IdoSellClient::builder(url)
-        .api_key(API_KEY)
-        .max_pages(7)
-        .build()
-        .unwrap();
+    let api = client_with_max_pages(&server, 7);
 
     // The 14 records of the 7 pages come out, then the error: the list is not complete.
     let results: Vec<_> = api.clients().list().page_size(2).stream().collect().await;
@@ -171,17 +181,8 @@ async fn a_stream_cut_off_by_max_pages_ends_with_a_paging_error() {
 #[tokio::test]
 async fn a_stream_that_ends_exactly_at_max_pages_is_complete() {
     let server = MockServer::start().await;
-    for page in 0..3 {
-        let mut body = fixture_json(&format!("clients_page{page}.json"));
-        body["resultsNumberPage"] = json!(3);
-        mount_page(&server, &page.to_string(), 200, body).await;
-    }
-    let url = url::Url::parse(&server.uri()).unwrap();
-    let api = IdoSellClient::builder(url)
-        .api_key(API_KEY)
-        .max_pages(3)
-        .build()
-        .unwrap();
+    mount_three_announced_pages(&server).await;
+    let api = client_with_max_pages(&server, 3);
     let clients: Vec<_> = api
         .clients()
         .list()
