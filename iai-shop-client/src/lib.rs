@@ -4,8 +4,12 @@
 //!   orders, statuses, money — that accept its PHP quirks (`[]` for empty objects, `""`,
 //!   `"0000-00-00 00:00:00"`, numbers as strings, missing fields, unknown enum values).
 //! - [`webhook`] (always compiled): incoming webhook bodies as a typed trigger.
-//! - `IdoSellClient` (feature `http`, on by default): paged calls and item streams that end
-//!   on the API's 207 "empty result", typed errors, retries honouring `Retry-After`.
+//! - `IdoSellClient` (feature `http`, on by default): a handler per resource
+//!   (`IdoSellClient::clients`, `IdoSellClient::orders`) returning request builders;
+//!   one [`Page`] type with one next-page rule ([`Page::has_next`]); item streams that end
+//!   on the API's 207 "empty result" or the announced last page, and fail with
+//!   `Error::Paging` when `max_pages` cuts a list off; a record without its id rejected
+//!   with its JSON path ([`Page::rejected`]); typed errors; retries honouring `Retry-After`.
 //!
 //! Decoding a model needs no network:
 //!

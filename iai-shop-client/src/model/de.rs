@@ -191,7 +191,9 @@ fn number_to_u64(n: &serde_json::Number) -> Result<u64, String> {
     }
 }
 
-/// A required unsigned integer (number or numeric string).
+/// A required unsigned integer (number or numeric string); null or `""` is an error. Use it
+/// on a field without `#[serde(default)]` (and in a struct without it), so that an absent
+/// field is an error too ("missing field") instead of a silent 0.
 pub(crate) fn u64_required<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     opt_u64(d)?.ok_or_else(|| de::Error::custom("expected an unsigned integer, found nothing"))
 }
