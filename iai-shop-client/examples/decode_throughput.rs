@@ -6,7 +6,7 @@
 //!
 //! - two-pass: bytes → `serde_json::Value` → typed structs (how answers were decoded
 //!   before decoding became single-pass), and
-//! - single-pass: bytes → typed page ([`Page::from_json_slice`], the path calls take now).
+//! - single-pass: bytes → page envelope → typed records ([`Page::from_json_slice`], the path calls take now).
 //!
 //! Run: `cargo run --release -p iai-shop-client --example decode_throughput -- [N]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -76,7 +76,10 @@ fn two_pass<T: DeserializeOwned>(body: &[u8]) -> usize {
 }
 
 fn single_pass<T: DeserializeOwned>(body: &[u8]) -> usize {
-    Page::<T>::from_json_slice(body, 0).unwrap().items.len()
+    Page::<T>::from_json_slice(body, 0, 100)
+        .unwrap()
+        .items
+        .len()
 }
 
 fn clients_page() -> Vec<u8> {

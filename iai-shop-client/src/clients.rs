@@ -1,32 +1,41 @@
-//! Customers: `GET /clients/clients` and `POST /clients/crm/search` (reference §3).
+//! The customers handler: `GET /clients/clients` and `POST /clients/crm/search`, as the
+//! IdoSell Admin API reference describes them (<https://idosell.readme.io/>).
 
 use chrono::NaiveDate;
-use futures::Stream;
-use reqwest::Method;
 use serde_json::{Map, Value, json};
 
-use crate::client::IdoSellClient;
 use crate::error::Error;
-use crate::model::{Client, CrmClient, Page, RawPage};
-use crate::paging;
+use crate::idosell_client::IdoSellClient;
+use crate::model::{Client, CrmClient};
+use crate::paging::{Paging, impl_paged_request, paged_request_methods};
 use crate::query::{DATE_FORMAT, DateOrDateTime, Query};
-use crate::transport::{Answer, Body};
+use crate::transport::Call;
 
-/// The most items the API returns per page.
-pub const MAX_PAGE_SIZE: u32 = 100;
+pub use crate::paging::MAX_PAGE_SIZE;
 
-/// The customer calls. Get it from [`IdoSellClient::clients`].
+/// The customers handler. Get it from [`IdoSellClient::clients`].
+///
+/// ```no_run
+/// # async fn demo(api: iai_shop_client::IdoSellClient) -> Result<(), iai_shop_client::Error> {
+/// let page = api.clients().list().active(true).page_size(50).page().await?;
+/// println!("{} of {} customers", page.items.len(), page.total);
+/// let found = api.clients().crm_search().email("ala@example.pl").page().await?;
+/// println!("{:?}", found.items.first().and_then(|c| c.phone1.as_deref()));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct ClientsApi {
+pub struct Clients {
     pub(crate) client: IdoSellClient,
 }
 
-impl ClientsApi {
+impl Clients {
     /// A `GET /clients/clients` listing; set filters, then call `page` or `stream`.
     pub fn list(&self) -> ClientListRequest {
         ClientListRequest {
             client: self.client.clone(),
             filters: ListFilters::default(),
+            paging: Paging::default(),
         }
     }
 
@@ -36,7 +45,7 @@ impl ClientsApi {
             client: self.client.clone(),
             params: Map::new(),
             exact: false,
-            limit: MAX_PAGE_SIZE,
+            paging: Paging::default(),
         }
     }
 }
@@ -52,7 +61,6 @@ struct ListFilters {
     registered: (Option<NaiveDate>, Option<NaiveDate>),
     shop_id: Option<String>,
     return_elements: Vec<String>,
-    limit: Option<u32>,
 }
 
 /// Filters of `GET /clients/clients`. Every setter narrows the listing.
@@ -60,6 +68,7 @@ struct ListFilters {
 pub struct ClientListRequest {
     client: IdoSellClient,
     filters: ListFilters,
+    paging: Paging,
 }
 
 impl ClientListRequest {
@@ -122,19 +131,17 @@ impl ClientListRequest {
         self
     }
 
-    /// Return only these fields (`returnElements`), e.g. `clientId`, `clientEmail`.
+    /// Return only these fields (`returnElements`), e.g. `clientEmail`. `clientId` is
+    /// always asked for as well: a record without it is rejected.
     pub fn return_elements<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
         self.filters
             .return_elements
             .extend(names.into_iter().map(Into::into));
+        with_client_id(&mut self.filters.return_elements);
         self
     }
 
-    /// Items per page (`resultsLimit`, 1..=100; default 100).
-    pub fn page_size(mut self, limit: u32) -> Self {
-        self.filters.limit = Some(limit.clamp(1, MAX_PAGE_SIZE));
-        self
-    }
+    paged_request_methods!(Client);
 
     /// The query string of page `page`, in the API's encoding.
     fn query(&self, page: u32) -> Vec<(String, String)> {
@@ -161,31 +168,24 @@ impl ClientListRequest {
             .opt("shopId", f.shop_id.as_ref())
             .list("returnElements", &f.return_elements)
             .opt("resultsPage", Some(page))
-            .opt("resultsLimit", Some(f.limit.unwrap_or(MAX_PAGE_SIZE)));
+            .opt("resultsLimit", Some(self.paging.size));
         q.into_pairs()
     }
+}
 
-    /// Fetches page `page` (0-based). A page past the end is an empty page, not an error.
-    pub async fn page(&self, page: u32) -> Result<Page<Client>, Error> {
-        let answer = self
-            .client
-            .call::<Client>(
-                Method::GET,
-                "clients/clients",
-                &self.query(page),
-                Body::None,
-            )
-            .await?;
-        Ok(into_page(answer, page))
+impl_paged_request!(ClientListRequest, Client);
+
+impl ClientListRequest {
+    /// The call of page `number`.
+    fn page_call(&self, number: u32) -> Result<Call, Error> {
+        Ok(Call::get("clients/clients", self.query(number)))
     }
+}
 
-    /// All matching customers, page after page (see [`IdoSellClient`] `max_pages`).
-    pub fn stream(self) -> impl Stream<Item = Result<Client, Error>> + Send + 'static {
-        let max_pages = self.client.inner.max_pages;
-        paging::items(max_pages, move |page| {
-            let request = self.clone();
-            async move { request.page(page).await }
-        })
+/// Adds `clientId` to a `returnElements` list that lacks it.
+fn with_client_id(names: &mut Vec<String>) {
+    if !names.iter().any(|n| n == "clientId") {
+        names.insert(0, "clientId".to_owned());
     }
 }
 
@@ -196,7 +196,7 @@ pub struct CrmSearchRequest {
     client: IdoSellClient,
     params: Map<String, Value>,
     exact: bool,
-    limit: u32,
+    paging: Paging,
 }
 
 impl CrmSearchRequest {
@@ -247,56 +247,30 @@ impl CrmSearchRequest {
         self
     }
 
-    /// Return only these fields (`returnElements`).
+    /// Return only these fields (`returnElements`); `clientId` is always asked for as well.
     pub fn return_elements<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-        let names: Vec<Value> = names.into_iter().map(|n| Value::String(n.into())).collect();
-        self.params
-            .insert("returnElements".into(), Value::Array(names));
+        let mut names: Vec<String> = names.into_iter().map(Into::into).collect();
+        with_client_id(&mut names);
+        self.params.insert("returnElements".into(), json!(names));
         self
     }
 
-    /// Items per page (`resultsLimit`, 1..=100; default 100).
-    pub fn page_size(mut self, limit: u32) -> Self {
-        self.limit = limit.clamp(1, MAX_PAGE_SIZE);
-        self
-    }
+    paged_request_methods!(CrmClient);
 
     fn body(&self, page: u32) -> Value {
         let mut params = self.params.clone();
         params.insert("settingsExactSearch".into(), Value::Bool(self.exact));
         params.insert("resultsPage".into(), json!(page));
-        params.insert("resultsLimit".into(), json!(self.limit));
+        params.insert("resultsLimit".into(), json!(self.paging.size));
         json!({ "params": params })
-    }
-
-    /// Fetches page `page` (0-based) of the search (`clientsResults`).
-    pub async fn page(&self, page: u32) -> Result<Page<CrmClient>, Error> {
-        let answer = self
-            .client
-            .call::<CrmClient>(
-                Method::POST,
-                "clients/crm/search",
-                &[],
-                Body::Json(self.body(page)),
-            )
-            .await?;
-        Ok(into_page(answer, page))
-    }
-
-    /// All customers found, page after page.
-    pub fn stream(self) -> impl Stream<Item = Result<CrmClient, Error>> + Send + 'static {
-        let max_pages = self.client.inner.max_pages;
-        paging::items(max_pages, move |page| {
-            let request = self.clone();
-            async move { request.page(page).await }
-        })
     }
 }
 
-/// The typed page of an answer; the API's "empty result" is an empty page.
-pub(crate) fn into_page<T>(answer: Answer<RawPage<T>>, page: u32) -> Page<T> {
-    match answer {
-        Answer::Data(raw) => raw.into_page(page),
-        Answer::Empty => Page::empty(page),
+impl_paged_request!(CrmSearchRequest, CrmClient);
+
+impl CrmSearchRequest {
+    /// The call of page `number`.
+    fn page_call(&self, number: u32) -> Result<Call, Error> {
+        Ok(Call::post("clients/crm/search", self.body(number)))
     }
 }

@@ -61,6 +61,14 @@ pub enum Error {
         /// The start of the body when it was not JSON at all.
         body_excerpt: Option<String>,
     },
+    /// One record of a page could not be decoded (e.g. a customer without `clientId`); the
+    /// other records of the page were. Item streams yield it and can be read on.
+    #[error("a record could not be decoded: {0}")]
+    Rejected(#[source] DecodeError),
+    /// An item stream fetched as many pages as its client allows (`max_pages`) and the
+    /// list still went on: what came out is not the whole list.
+    #[error("paging stopped: {0}")]
+    Paging(String),
     /// The request could not be sent or the answer not read (connection, timeout, TLS).
     #[error("request to the shop failed: {0}")]
     Transport(#[source] reqwest::Error),
@@ -88,7 +96,7 @@ impl Error {
             | Self::Decode { status, .. } => Some(*status),
             Self::Forbidden { .. } => Some(403),
             Self::Transport(e) => e.status().map(|s| s.as_u16()),
-            Self::InvalidRequest(_) | Self::Config(_) => None,
+            Self::Rejected(_) | Self::Paging(_) | Self::InvalidRequest(_) | Self::Config(_) => None,
         }
     }
 

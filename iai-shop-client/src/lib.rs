@@ -4,8 +4,12 @@
 //!   orders, statuses, money — that accept its PHP quirks (`[]` for empty objects, `""`,
 //!   `"0000-00-00 00:00:00"`, numbers as strings, missing fields, unknown enum values).
 //! - [`webhook`] (always compiled): incoming webhook bodies as a typed trigger.
-//! - `IdoSellClient` (feature `http`, on by default): paged calls and item streams that end
-//!   on the API's 207 "empty result", typed errors, retries honouring `Retry-After`.
+//! - `IdoSellClient` (feature `http`, on by default): a handler per resource
+//!   (`IdoSellClient::clients`, `IdoSellClient::orders`) returning request builders;
+//!   one [`Page`] type with one next-page rule ([`Page::has_next`]); item streams that end
+//!   on the API's 207 "empty result" or the announced last page, and fail with
+//!   `Error::Paging` when `max_pages` cuts a list off; a record without its id rejected
+//!   with its JSON path ([`Page::rejected`]); typed errors; retries honouring `Retry-After`.
 //!
 //! Decoding a model needs no network:
 //!
@@ -63,11 +67,11 @@ pub mod webhook;
 pub use model::*;
 
 #[cfg(feature = "http")]
-mod client;
-#[cfg(feature = "http")]
 mod clients;
 #[cfg(feature = "http")]
 mod error;
+#[cfg(feature = "http")]
+mod idosell_client;
 #[cfg(feature = "http")]
 mod orders;
 #[cfg(feature = "http")]
@@ -80,19 +84,19 @@ mod transport;
 mod verify;
 
 #[cfg(feature = "http")]
-pub use client::{
-    DEFAULT_API_VERSION, DEFAULT_MAX_PAGES, IdoSellClient, IdoSellClientBuilder,
-    SUPPORTED_API_VERSIONS,
-};
-#[cfg(feature = "http")]
-pub use clients::{ClientListRequest, ClientsApi, CrmSearchRequest, MAX_PAGE_SIZE};
+pub use clients::{ClientListRequest, Clients, CrmSearchRequest, MAX_PAGE_SIZE};
 #[cfg(feature = "http")]
 pub use error::Error;
 #[cfg(feature = "http")]
 pub use http_retry::RetryPolicy;
 #[cfg(feature = "http")]
+pub use idosell_client::{
+    DEFAULT_API_VERSION, DEFAULT_MAX_PAGES, IdoSellClient, IdoSellClientBuilder,
+    SUPPORTED_API_VERSIONS,
+};
+#[cfg(feature = "http")]
 pub use orders::{
-    ClientRef, MAX_IDS_PER_CALL, OrderDateType, OrderSearchRequest, OrdersApi, SortDirection,
+    ClientRef, MAX_IDS_PER_CALL, OrderDateType, OrderSearchRequest, Orders, SortDirection,
 };
 #[cfg(feature = "http")]
 pub use query::DateOrDateTime;

@@ -1,24 +1,33 @@
-//! Orders: `POST /orders/orders/search` and `GET /orders/orders` (reference §4).
+//! The orders handler: `POST /orders/orders/search` and `GET /orders/orders`, as the
+//! IdoSell Admin API reference describes them (<https://idosell.readme.io/>).
 
 use chrono::NaiveDateTime;
-use futures::Stream;
-use reqwest::Method;
 use serde_json::{Map, Value, json};
 
-use crate::client::IdoSellClient;
-use crate::clients::{MAX_PAGE_SIZE, into_page};
 use crate::error::Error;
-use crate::model::{Order, OrderStatus, Page};
-use crate::paging;
+use crate::idosell_client::IdoSellClient;
+use crate::model::{Order, OrderStatus};
+use crate::paging::{Paging, impl_paged_request, paged_request_methods};
 use crate::query::{DATE_TIME_FORMAT, Query};
-use crate::transport::Body;
+use crate::transport::Call;
 
 /// The most clients one order search may filter by, and the most ids one lookup may carry.
 pub const MAX_IDS_PER_CALL: usize = 100;
 
-/// The order calls. Get it from [`IdoSellClient::orders`].
+/// The orders handler. Get it from [`IdoSellClient::orders`].
+///
+/// ```no_run
+/// # async fn demo(api: iai_shop_client::IdoSellClient) -> Result<(), iai_shop_client::Error> {
+/// use iai_shop_client::{ClientRef, SortDirection};
+///
+/// let page = api.orders().search().clients([ClientRef::Id(17)])
+///     .order_by("add_date", SortDirection::Descending).page_size(10).page().await?;
+/// let by_number = api.orders().by_serial_numbers(&[901, 902]).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct OrdersApi {
+pub struct Orders {
     pub(crate) client: IdoSellClient,
 }
 
@@ -83,12 +92,13 @@ pub enum SortDirection {
     Descending,
 }
 
-impl OrdersApi {
+impl Orders {
     /// A `POST /orders/orders/search`; set filters, then call `page` or `stream`.
     pub fn search(&self) -> OrderSearchRequest {
         OrderSearchRequest {
             client: self.client.clone(),
             filters: SearchFilters::default(),
+            paging: Paging::default(),
         }
     }
 
@@ -99,16 +109,13 @@ impl OrdersApi {
         for chunk in serial_numbers.chunks(MAX_IDS_PER_CALL) {
             let mut query = Query::default();
             query.list("ordersSerialNumbers", chunk);
-            let answer = self
-                .client
-                .call::<Order>(
-                    Method::GET,
-                    "orders/orders",
-                    &query.into_pairs(),
-                    Body::None,
-                )
-                .await?;
-            orders.extend(into_page(answer, 0).items);
+            let call = Call::get("orders/orders", query.into_pairs());
+            let page = self.client.fetch_page::<Order>(call).await?;
+            // A lookup is not a list to read on: a record it cannot decode fails the call.
+            if let Some(rejected) = page.rejected.into_iter().next() {
+                return Err(Error::Rejected(rejected));
+            }
+            orders.extend(page.items);
         }
         Ok(orders)
     }
@@ -124,7 +131,6 @@ struct SearchFilters {
     shop_ids: Vec<u64>,
     auction_services: Vec<String>,
     order_by: Vec<(String, SortDirection)>,
-    limit: Option<u32>,
 }
 
 /// Filters of `POST /orders/orders/search`. Every setter narrows the search.
@@ -132,6 +138,7 @@ struct SearchFilters {
 pub struct OrderSearchRequest {
     client: IdoSellClient,
     filters: SearchFilters,
+    paging: Paging,
 }
 
 impl OrderSearchRequest {
@@ -196,11 +203,7 @@ impl OrderSearchRequest {
         self
     }
 
-    /// Items per page (`resultsLimit`, 1..=100; default 100).
-    pub fn page_size(mut self, limit: u32) -> Self {
-        self.filters.limit = Some(limit.clamp(1, MAX_PAGE_SIZE));
-        self
-    }
+    paged_request_methods!(Order);
 
     /// The JSON body of page `page`; fails when more than 100 clients are given.
     fn body(&self, page: u32) -> Result<Value, Error> {
@@ -256,7 +259,7 @@ impl OrderSearchRequest {
             );
         }
         put("resultsPage", json!(page));
-        put("resultsLimit", json!(f.limit.unwrap_or(MAX_PAGE_SIZE)));
+        put("resultsLimit", json!(self.paging.size));
         Ok(json!({ "params": params }))
     }
 
@@ -274,24 +277,14 @@ impl OrderSearchRequest {
         }
         (!source.is_empty()).then_some(Value::Object(source))
     }
+}
 
-    /// Fetches page `page` (0-based). A page past the end is an empty page, not an error.
-    pub async fn page(&self, page: u32) -> Result<Page<Order>, Error> {
-        let body = self.body(page)?;
-        let answer = self
-            .client
-            .call::<Order>(Method::POST, "orders/orders/search", &[], Body::Json(body))
-            .await?;
-        Ok(into_page(answer, page))
-    }
+impl_paged_request!(OrderSearchRequest, Order);
 
-    /// All matching orders, page after page.
-    pub fn stream(self) -> impl Stream<Item = Result<Order, Error>> + Send + 'static {
-        let max_pages = self.client.inner.max_pages;
-        paging::items(max_pages, move |page| {
-            let request = self.clone();
-            async move { request.page(page).await }
-        })
+impl OrderSearchRequest {
+    /// The call of page `number`.
+    fn page_call(&self, number: u32) -> Result<Call, Error> {
+        Ok(Call::post("orders/orders/search", self.body(number)?))
     }
 }
 

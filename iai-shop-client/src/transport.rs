@@ -11,9 +11,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::client::{Credentials, IdoSellClient};
 use crate::error::{Error, excerpt, parse_scope};
-use crate::model::{DecodeError, Fault, RawPage, from_json_slice};
+use crate::idosell_client::{Credentials, IdoSellClient};
+use crate::model::{DecodeError, Fault, Page, RawPage, from_json_slice};
 
 /// What a successful call brought back.
 pub(crate) enum Answer<T> {
@@ -24,24 +24,84 @@ pub(crate) enum Answer<T> {
 }
 
 /// The body of a call.
-pub(crate) enum Body {
+enum Body {
     /// No body (GET).
     None,
     /// A JSON body (sent as is; callers wrap it in `{"params": ...}`).
     Json(Value),
 }
 
+/// One call of the API: what to send, and which page of what size it asks for.
+pub(crate) struct Call {
+    method: Method,
+    /// The path below the API root, e.g. `clients/clients`.
+    path: &'static str,
+    query: Vec<(String, String)>,
+    body: Body,
+    /// The 0-based page number asked for (0 for calls that are not paged).
+    page: u32,
+    /// The page size asked for (`resultsLimit`).
+    page_size: u32,
+}
+
+impl Call {
+    /// `GET path?query`.
+    pub(crate) fn get(path: &'static str, query: Vec<(String, String)>) -> Self {
+        Self::new(Method::GET, path, query, Body::None)
+    }
+
+    /// `POST path` with a JSON body (the searches: reads, despite the method).
+    pub(crate) fn post(path: &'static str, body: Value) -> Self {
+        Self::new(Method::POST, path, Vec::new(), Body::Json(body))
+    }
+
+    fn new(method: Method, path: &'static str, query: Vec<(String, String)>, body: Body) -> Self {
+        Self {
+            method,
+            path,
+            query,
+            body,
+            page: 0,
+            page_size: crate::paging::MAX_PAGE_SIZE,
+        }
+    }
+
+    /// The page number and size the call asks for, so that its answer is read as that page.
+    pub(crate) fn page(self, page: u32, page_size: u32) -> Self {
+        Self {
+            page,
+            page_size,
+            ..self
+        }
+    }
+}
+
 impl IdoSellClient {
-    /// Performs `method path?query` with retries and decodes a successful answer into a page
-    /// of `T`. Every call of this client is a read (the searches use POST but change
-    /// nothing), so all of them are safe to repeat.
-    pub(crate) async fn call<T: DeserializeOwned>(
+    /// The one request path of the crate: performs the call with retries and decodes the
+    /// answer into a typed page (the API's "empty result" is an empty page). Every call of
+    /// this client is a read (the searches use POST but change nothing), so all of them
+    /// are safe to repeat.
+    pub(crate) async fn fetch_page<T: DeserializeOwned>(
+        &self,
+        call: Call,
+    ) -> Result<Page<T>, Error> {
+        let answer = self
+            .call(call.method, call.path, &call.query, call.body)
+            .await?;
+        Ok(match answer {
+            Answer::Data(raw) => raw.into_page(call.page, call.page_size),
+            Answer::Empty => Page::empty(call.page),
+        })
+    }
+
+    /// Performs `method path?query` with retries and reads the answer's envelope.
+    async fn call(
         &self,
         method: Method,
         path: &str,
         query: &[(String, String)],
         body: Body,
-    ) -> Result<Answer<RawPage<T>>, Error> {
+    ) -> Result<Answer<RawPage>, Error> {
         let url = self.url(path, query)?;
         let span = tracing::info_span!(
             "idosell_call",
@@ -76,12 +136,12 @@ impl IdoSellClient {
         Ok(url)
     }
 
-    async fn attempt<T: DeserializeOwned>(
+    async fn attempt(
         &self,
         method: Method,
         url: url::Url,
         body: &Body,
-    ) -> Result<Answer<RawPage<T>>, Error> {
+    ) -> Result<Answer<RawPage>, Error> {
         let mut request = self
             .inner
             .http
@@ -108,11 +168,11 @@ impl IdoSellClient {
 }
 
 /// Turns a status, headers and body into data, "empty", or the right [`Error`].
-fn interpret<T: DeserializeOwned>(
+fn interpret(
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Answer<RawPage<T>>, Error> {
+) -> Result<Answer<RawPage>, Error> {
     if status.is_success() {
         return success(status.as_u16(), body);
     }
@@ -152,12 +212,12 @@ fn interpret<T: DeserializeOwned>(
     }
 }
 
-/// A 2xx answer, decoded in one pass from the bytes into the typed page; the `errors` block
-/// is read on the way. Only when that fails is the body looked at again, to tell an error
+/// A 2xx answer, decoded in one pass from the bytes into the page envelope (records stay
+/// raw until [`RawPage::into_page`]); the `errors` block is read on the way. Only when that fails is the body looked at again, to tell an error
 /// answer whose data does not fit (e.g. a 207 "empty result" with odd `results`) and a body
 /// that is not JSON at all from data that is really malformed.
-fn success<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Answer<RawPage<T>>, Error> {
-    let source = match from_json_slice::<RawPage<T>>(body) {
+fn success(status: u16, body: &[u8]) -> Result<Answer<RawPage>, Error> {
+    let source = match from_json_slice::<RawPage>(body) {
         Ok(mut page) => {
             return match page.take_fault().and_then(|f| fault_outcome(status, f)) {
                 Some(outcome) => outcome,

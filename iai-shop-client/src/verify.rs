@@ -1,8 +1,8 @@
 //! Checking a key: one cheap read per module the integration needs (the "Authenticate"
 //! button of a settings page).
 
-use crate::client::IdoSellClient;
 use crate::error::Error;
+use crate::idosell_client::IdoSellClient;
 
 /// A module permission the key lacks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,11 +34,11 @@ impl IdoSellClient {
     /// 5xx) are returned as errors, since they say nothing about the key.
     pub async fn verify(&self) -> Result<VerifyOutcome, Error> {
         let mut missing = Vec::new();
-        let crm = self.clients().list().page_size(1).page(0).await.map(drop);
+        let crm = self.clients().list().page_size(1).page().await.map(drop);
         if let Some(bad_key) = check("crm", crm, &mut missing)? {
             return Ok(bad_key);
         }
-        let oms = self.orders().search().page_size(1).page(0).await.map(drop);
+        let oms = self.orders().search().page_size(1).page().await.map(drop);
         if let Some(bad_key) = check("oms", oms, &mut missing)? {
             return Ok(bad_key);
         }

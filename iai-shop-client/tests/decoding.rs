@@ -54,10 +54,11 @@ fn a_nearly_empty_order_decodes() {
 fn a_page_decodes_from_any_of_the_three_list_names() {
     for key in ["results", "Results", "clientsResults"] {
         let body = json!({key: [{"clientId": 5}], "resultsNumberAll": "1", "resultsNumberPage": 1});
-        let page: Page<Client> = Page::from_json_slice(body.to_string().as_bytes(), 0).unwrap();
+        let page: Page<Client> =
+            Page::from_json_slice(body.to_string().as_bytes(), 0, 100).unwrap();
         assert_eq!(page.items[0].client_id, 5, "{key}");
-        assert_eq!(page.results_number_all, 1);
-        assert!(page.is_last());
+        assert_eq!(page.total, 1);
+        assert!(!page.has_next());
     }
 }
 
@@ -145,8 +146,8 @@ proptest! {
         let bytes = value.to_string();
         let _ = from_json_slice::<Client>(bytes.as_bytes());
         let _ = from_json_slice::<Order>(bytes.as_bytes());
-        let _ = Page::<Order>::from_json_slice(bytes.as_bytes(), 0);
-        let _ = Page::<Client>::from_json_slice(bytes.as_bytes(), 0);
+        let _ = Page::<Order>::from_json_slice(bytes.as_bytes(), 0, 100);
+        let _ = Page::<Client>::from_json_slice(bytes.as_bytes(), 0, 100);
         let _ = parse_webhook(bytes.as_bytes());
         if let Ok(order) = from_json_slice::<Order>(bytes.as_bytes()) {
             let _ = order.total();
@@ -168,4 +169,24 @@ fn an_overflowing_total_is_none_not_a_panic() {
     )
     .unwrap();
     assert_eq!(order.total(), None);
+}
+
+#[test]
+fn allegro_and_its_test_site_count_as_allegro() {
+    for (service, allegro) in [
+        ("allegro", true),
+        ("testwebapi", true),
+        (" Allegro ", true),
+        ("ebay", false),
+    ] {
+        let order: Order = from_json_slice(
+            serde_json::json!({"orderId": "1", "orderSerialNumber": 1, "orderDetails": {
+                "orderSourceResults": {"orderSourceType": "auction", "auctionsServiceName": service}
+            }})
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(order.is_allegro(), allegro, "{service}");
+    }
 }

@@ -61,7 +61,7 @@ async fn a_429_with_retry_after_is_retried_once_after_the_delay() {
     .await;
 
     let started = Instant::now();
-    let page = client_for(&server).clients().list().page(0).await.unwrap();
+    let page = client_for(&server).clients().list().page().await.unwrap();
     let elapsed = started.elapsed();
 
     assert_eq!(page.items.len(), 2);
@@ -142,12 +142,12 @@ async fn unauthorized_and_forbidden_are_typed() {
     .await;
     let api = client_for(&server);
 
-    let error = api.clients().list().page(0).await.unwrap_err();
+    let error = api.clients().list().page().await.unwrap_err();
     assert!(
         matches!(&error, Error::Unauthorized { status: 401, message: Some(m) } if m == "Invalid API key"),
         "{error:?}"
     );
-    let error = api.orders().search().page(0).await.unwrap_err();
+    let error = api.orders().search().page().await.unwrap_err();
     let Error::Forbidden { module, level, .. } = &error else {
         panic!("{error:?}")
     };
@@ -164,9 +164,24 @@ async fn unauthorized_and_forbidden_are_typed() {
 }
 
 #[tokio::test]
-async fn a_bad_body_reports_the_json_path() {
+async fn a_bad_record_is_rejected_with_its_json_path_and_the_rest_of_the_page_stands() {
     let mut body = fixture_json("clients_page0.json");
     body["results"][1]["clientsLastModificationDate"] = json!("yesterday");
+    let server =
+        server_answering(CLIENTS_PATH, ResponseTemplate::new(200).set_body_json(body)).await;
+    let page = client_for(&server).clients().list().page().await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.rejected.len(), 1);
+    assert_eq!(
+        page.rejected[0].path,
+        "results[1].clientsLastModificationDate"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_envelope_reports_the_json_path() {
+    let mut body = fixture_json("clients_page0.json");
+    body["resultsNumberAll"] = json!("many");
     let server =
         server_answering(CLIENTS_PATH, ResponseTemplate::new(200).set_body_json(body)).await;
     let error = first_clients_page_error(&server).await;
@@ -174,7 +189,7 @@ async fn a_bad_body_reports_the_json_path() {
         panic!("{error:?}")
     };
     assert_eq!(*status, 200);
-    assert_eq!(source.path, "results[1].clientsLastModificationDate");
+    assert_eq!(source.path, "resultsNumberAll");
 }
 
 #[tokio::test]

@@ -52,11 +52,11 @@ async fn search_posts_every_filter_and_decodes_the_orders() {
         .shop_ids([1])
         .allegro_only()
         .order_by("order_time", SortDirection::Descending)
-        .page(0)
+        .page()
         .await
         .unwrap();
 
-    assert_eq!(page.results_number_all, 2);
+    assert_eq!(page.total, 2);
     let [shop_order, allegro_order] = &page.items[..] else {
         panic!("two orders expected")
     };
@@ -139,7 +139,7 @@ async fn more_than_100_clients_is_refused_before_sending() {
         .orders()
         .search()
         .clients(clients)
-        .page(0)
+        .page()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");

@@ -99,7 +99,7 @@ async fn crm_search_exact_and_partial() {
         .crm_search()
         .email(email.to_uppercase())
         .exact(true)
-        .page(0)
+        .page()
         .await
         .unwrap();
     let ids: Vec<u64> = page.items.iter().map(|c| c.client_id).collect();
@@ -118,6 +118,18 @@ async fn crm_search_exact_and_partial() {
         found.orders_all_count,
         Some(shop.orders_of(target.client_id).len() as u64)
     );
+    // The answer has the documented v6 shape: phones, tax number and company come from
+    // the top-level fields of the record.
+    let stored = &target.billing;
+    assert_eq!(
+        (&found.first_name, &found.last_name),
+        (&stored.first_name, &stored.last_name)
+    );
+    assert_eq!(
+        (&found.phone1, &found.phone2),
+        (&stored.phone1, &stored.phone2)
+    );
+    assert_eq!((&found.nip, &found.firm), (&stored.nip, &stored.firm));
 
     let domain = "@wp.pl";
     let partial: Vec<u64> = api
@@ -244,7 +256,7 @@ async fn order_search_filters_sorts_and_pages() {
         .search()
         .order_by("order_time", SortDirection::Descending)
         .page_size(5)
-        .page(0)
+        .page()
         .await
         .unwrap();
     let newest: Vec<u64> = page.items.iter().map(|o| o.serial_number).collect();
@@ -262,9 +274,16 @@ async fn order_search_filters_sorts_and_pages() {
             .map(|o| o.serial_number)
             .collect::<Vec<_>>()
     );
-    assert_eq!(page.results_number_all, orders.len() as u64);
+    assert_eq!(page.total, orders.len() as u64);
 
-    let past_end = api.orders().search().page_size(100).page(7).await.unwrap();
+    let past_end = api
+        .orders()
+        .search()
+        .page_size(100)
+        .page_number(7)
+        .page()
+        .await
+        .unwrap();
     assert!(past_end.items.is_empty());
 
     let picked = api.orders().by_serial_numbers(&[3, 1, 9999]).await.unwrap();
@@ -277,17 +296,17 @@ async fn order_search_filters_sorts_and_pages() {
 async fn missing_scope_is_a_403_naming_it() {
     let shop = shop(5, 5).await;
     let api = client(&shop, "oms-only");
-    let error = api.clients().list().page(0).await.unwrap_err();
+    let error = api.clients().list().page().await.unwrap_err();
     assert_eq!(error.status(), Some(403));
     assert!(
         error.to_string().contains("Scope: crm, level: r"),
         "{error}"
     );
-    assert!(api.orders().search().page(0).await.is_ok());
+    assert!(api.orders().search().page().await.is_ok());
     let error = client(&shop, "nope")
         .orders()
         .search()
-        .page(0)
+        .page()
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(401));

@@ -423,3 +423,111 @@ async fn direct_helpers_change_the_served_data() {
         "ul. Nowa 5"
     );
 }
+
+#[tokio::test]
+async fn the_crm_search_answers_in_the_documented_v6_shape() {
+    let shop = shop(40, 10).await;
+    let (status, body) = send(
+        &shop,
+        reqwest::Method::POST,
+        "clients/crm/search",
+        json!({"params": {"resultsLimit": 100}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let records = body["clientsResults"].as_array().unwrap();
+    assert_eq!(records.len(), 40);
+    for record in records {
+        assert!(record.get("clientBillingAddress").is_none(), "{record}");
+        for key in [
+            "clientId",
+            "clientFirstName",
+            "clientLastName",
+            "clientPhone1",
+            "clientPhone2",
+            "clientNip",
+            "clientFirm",
+            "clientCountryId",
+            "clientCodeExternal",
+        ] {
+            assert!(record.get(key).is_some(), "{key} missing: {record}");
+        }
+        let kind = record["clientType"].as_str().unwrap();
+        assert!(
+            ["person", "person_male", "person_female", "firm"].contains(&kind),
+            "{kind}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn documented_order_search_values_are_accepted() {
+    let shop = shop(30, 120).await;
+    for date_type in ["payment", "last_payments_operation", "declared_payments"] {
+        let (status, body) = send(
+            &shop,
+            reqwest::Method::POST,
+            "orders/orders/search",
+            json!({"params": {"ordersRange": {"ordersDateRange": {
+                "ordersDateType": date_type,
+                "ordersDateBegin": "2000-01-01 00:00:00",
+                "ordersDateEnd": "2100-01-01 00:00:00"}}}}),
+        )
+        .await;
+        assert!(status.is_success(), "{date_type}: {status} {body}");
+    }
+    for element in ["id", "ready_to_send_date", "discount_code"] {
+        let (status, body) = send(
+            &shop,
+            reqwest::Method::POST,
+            "orders/orders/search",
+            json!({"params": {"ordersBy": [{"elementName": element, "sortDirection": "ASC"}]}}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{element}: {body}");
+        let first = &body["Results"][0];
+        // Per-order `errors` is a list of `{faultCode, faultString}`.
+        assert_eq!(first["errors"][0]["faultCode"], json!(0), "{first}");
+    }
+    let (status, body) = get(&shop, "orders/orders?orderExternalId=ERP-1", "full-key").await;
+    assert_eq!(status, StatusCode::MULTI_STATUS, "{body}");
+    assert_eq!(body["errors"]["faultCode"], json!(2), "{body}");
+}
+
+#[tokio::test]
+async fn return_elements_may_name_nested_fields_and_auction_items_are_objects() {
+    let shop = shop(10, 200).await;
+    let (status, body) = get(
+        &shop,
+        "clients/clients?returnElements=clientId,clientPhone1",
+        "full-key",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let record = &body["results"][0];
+    let keys: Vec<&String> = record.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["clientBillingAddress", "clientId"], "{record}");
+    let billing: Vec<&String> = record["clientBillingAddress"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(billing, ["clientPhone1"]);
+
+    let (_, body) = send(
+        &shop,
+        reqwest::Method::POST,
+        "orders/orders/search",
+        json!({"params": {"orderSource": {"auctionsParams": {"auctionsServicesNames": ["allegro"]}}}}),
+    )
+    .await;
+    let order = &body["Results"][0];
+    let items = order["orderDetails"]["auctionInfo"]["auctionItemsIds"]
+        .as_array()
+        .unwrap();
+    assert!(!items.is_empty(), "{order}");
+    assert!(
+        items.iter().all(|i| i["auctionItemId"].is_string()),
+        "{items:?}"
+    );
+}

@@ -366,7 +366,7 @@ async fn agent_contacts_read_through_the_client_with_count_less_lists() {
     let read: Vec<thulium_client::Customer> = client
         .customers()
         .search()
-        .limit(70)
+        .page_size(70)
         .stream()
         .try_collect()
         .await

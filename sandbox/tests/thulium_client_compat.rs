@@ -142,7 +142,7 @@ async fn search_with_polish_alternatives_and_streamed_paging() {
         .search()
         .custom_field_any("Miasto", ["Kraków", "Łódź"])
         .include_custom_fields()
-        .limit(1000)
+        .page_size(1000)
         .page()
         .await
         .unwrap();
@@ -162,7 +162,7 @@ async fn search_with_polish_alternatives_and_streamed_paging() {
     let all: Vec<_> = client
         .customers()
         .search()
-        .limit(100)
+        .page_size(100)
         .stream()
         .try_collect()
         .await

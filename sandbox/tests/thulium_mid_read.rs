@@ -191,7 +191,7 @@ async fn realistic_tenant_changes_under_the_real_client() {
     let read: Vec<u64> = client
         .customers()
         .search()
-        .limit(25)
+        .page_size(25)
         .stream()
         .map_ok(|c| c.customer_id)
         .try_collect()

@@ -139,7 +139,7 @@ async fn list_answers_with_and_without_count() {
         let all: Vec<u64> = client
             .customers()
             .search()
-            .limit(2)
+            .page_size(2)
             .stream()
             .map_ok(|c| c.customer_id)
             .try_collect()

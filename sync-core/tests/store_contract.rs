@@ -10,8 +10,8 @@ mod store_helpers;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use sync_core::caller::{CallerAnswer, CallerRecord};
 use store_helpers::{StoreShorthands, written};
+use sync_core::caller::{CallerAnswer, CallerRecord};
 use sync_core::contact_values::{ContactValues, ValueSet};
 use sync_core::engine::store::{
     Changes, Claim, CursorKind, FullSyncCheckpoint, MemoryStore, SqliteStore, StateStore,

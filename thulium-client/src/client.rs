@@ -18,8 +18,10 @@ use crate::retry::{Replay, RetryPolicy};
 
 /// Default total timeout of one HTTP attempt.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default guard against endless paging (pages per stream).
-pub(crate) const DEFAULT_MAX_PAGES: u32 = 100_000;
+/// The default guard against endless paging: a stream that would need more pages than
+/// this ends with [`Error::Paging`](crate::Error::Paging) (the same default as
+/// `iai-shop-client`).
+pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 
 /// An API user and its password. `Debug` never shows the password.
 #[derive(Clone)]

@@ -9,7 +9,7 @@ use crate::client::{ApiRequest, ThuliumClient};
 use crate::error::{Error, Result};
 use crate::model::lenient::opt_u64;
 use crate::model::{FieldGroup, FieldGroupItem, FieldGroupItemInput, FieldValue, Page};
-use crate::paging::page_stream;
+use crate::paging::{DEFAULT_PAGE_SIZE, page_stream};
 
 /// The group calls of a client; see [`ThuliumClient::field_groups`].
 #[derive(Debug, Clone)]
@@ -72,13 +72,13 @@ struct ValuesBody<'a> {
 }
 
 impl FieldGroupItems {
-    /// `GET customer_field_group_items`, filtered and paged; see [`FieldGroupItemList`].
-    pub fn list(&self) -> FieldGroupItemList {
-        FieldGroupItemList {
+    /// `GET customer_field_group_items`, filtered and paged; see [`FieldGroupItemListRequest`].
+    pub fn list(&self) -> FieldGroupItemListRequest {
+        FieldGroupItemListRequest {
             client: self.client.clone(),
             group_id: None,
             customer_id: None,
-            limit: 100,
+            page_size: DEFAULT_PAGE_SIZE,
             offset: 0,
         }
     }
@@ -116,15 +116,15 @@ impl FieldGroupItems {
 
 /// A listing of group items by group and/or customer.
 #[derive(Debug, Clone)]
-pub struct FieldGroupItemList {
+pub struct FieldGroupItemListRequest {
     client: ThuliumClient,
     group_id: Option<u64>,
     customer_id: Option<u64>,
-    limit: u32,
+    page_size: u32,
     offset: u64,
 }
 
-impl FieldGroupItemList {
+impl FieldGroupItemListRequest {
     /// Only items of this group.
     pub fn group_id(mut self, group_id: u64) -> Self {
         self.group_id = Some(group_id);
@@ -137,7 +137,7 @@ impl FieldGroupItemList {
         self
     }
 
-    crate::customers::paging_setters!();
+    crate::paging::paging_setters!();
 
     fn request(&self, offset: u64) -> ApiRequest {
         let ids = [
@@ -148,7 +148,7 @@ impl FieldGroupItemList {
             .iter()
             .filter_map(|(k, v)| v.map(|v| ((*k).to_owned(), v.to_string())))
             .collect();
-        query.push(("limit".into(), self.limit.to_string()));
+        query.push(("limit".into(), self.page_size.to_string()));
         query.push(("offset".into(), offset.to_string()));
         ApiRequest::new(Method::GET, "customer_field_group_items").query(query)
     }
@@ -160,9 +160,9 @@ impl FieldGroupItemList {
 
     /// Every matching item, page after page; ends like the customer stream.
     pub fn stream(self) -> BoxStream<'static, Result<FieldGroupItem>> {
-        let (limit, offset, max_pages) = (self.limit, self.offset, self.client.max_pages());
+        let (page_size, offset, max_pages) = (self.page_size, self.offset, self.client.max_pages());
         page_stream(
-            limit,
+            page_size,
             offset,
             max_pages,
             |i: &FieldGroupItem| i.item_id,

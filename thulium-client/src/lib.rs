@@ -93,9 +93,9 @@ pub use model::{
 };
 
 #[cfg(feature = "http")]
-pub use client::{Credentials, ThuliumClient, ThuliumClientBuilder};
+pub use client::{Credentials, DEFAULT_MAX_PAGES, ThuliumClient, ThuliumClientBuilder};
 #[cfg(feature = "http")]
-pub use paging::MAX_LIMIT;
+pub use paging::MAX_PAGE_SIZE;
 #[cfg(feature = "http")]
 pub use retry::RetryPolicy;
 #[cfg(feature = "http")]

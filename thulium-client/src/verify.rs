@@ -92,7 +92,7 @@ impl ThuliumClient {
             .customers()
             .search()
             .include_custom_fields()
-            .limit(1)
+            .page_size(1)
             .page()
             .await;
         let (credentials, sample) = match page {

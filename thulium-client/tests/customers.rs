@@ -89,7 +89,7 @@ async fn search_encodes_every_filter_and_polish_bracket_custom_fields() {
         .custom_field("Miasto", "Kraków")
         .custom_field("Zażółć gęślą", "jaźń")
         .include_custom_fields()
-        .limit(5000)
+        .page_size(5000)
         .offset(20)
         .page()
         .await

@@ -43,7 +43,7 @@ async fn an_empty_or_blank_customers_page_is_a_decode_error() {
         let page = client(&server)
             .customers()
             .search()
-            .limit(1000)
+            .page_size(1000)
             .page()
             .await;
         assert_cut_off(page, body);

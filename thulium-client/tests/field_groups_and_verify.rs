@@ -57,7 +57,7 @@ async fn items_stream_by_customer_and_group_over_pages() {
         .list()
         .customer_id(1)
         .group_id(2)
-        .limit(1000)
+        .page_size(1000)
         .stream()
         .try_collect()
         .await

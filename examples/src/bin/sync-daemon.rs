@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use examples::card::{agent_router, agent_site};
 use examples::cli::{
     ConnectionArgs, EXIT_CONFIG, EXIT_OK, LogFormat, Target, fail, start_logging_as,
 };
@@ -21,7 +22,6 @@ use examples::daemon::{EngineSink, Passes, idle_requests_per_month, poll, poll_i
 use examples::demo::{
     DEMO_INTEGRATION, DEMO_WEBHOOK_TOKEN, DemoOptions, settings_for, start_sandbox,
 };
-use examples::card::{agent_router, agent_site};
 use examples::fleet::{self, FleetOptions, InboxSink};
 use examples::health::{Health, health_router};
 use examples::metrics::metrics_router;
@@ -290,7 +290,12 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
         Some(shared) => {
             let options = FleetOptions {
                 lease_ttl: Duration::from_secs(args.lease_seconds),
-                ..FleetOptions::new(schedule.iter().map(|(name, interval, _)| (name.clone(), *interval)).collect())
+                ..FleetOptions::new(
+                    schedule
+                        .iter()
+                        .map(|(name, interval, _)| (name.clone(), *interval))
+                        .collect(),
+                )
             };
             let worker = tokio::spawn(run_worker(
                 triggers,

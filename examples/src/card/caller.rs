@@ -73,7 +73,7 @@ async fn find_in_shop(
         .list()
         .text_search(digits)
         .page_size(MAX_PAGE_SIZE)
-        .page(0)
+        .page()
         .await
         .map_err(CardError::Shop)?;
     let matching: Vec<Client> = found
@@ -94,7 +94,7 @@ async fn find_in_shop(
         )
         .order_by("order_time", SortDirection::Descending)
         .page_size(MAX_PAGE_SIZE)
-        .page(0)
+        .page()
         .await
         .map_err(CardError::Shop)?;
     let records = matching

@@ -20,7 +20,7 @@ pub async fn card_for_shop_customer(
         .list()
         .ids([client_id])
         .page_size(1)
-        .page(0)
+        .page()
         .await
         .map_err(CardError::Shop)?;
     let client = clients
@@ -40,12 +40,12 @@ pub async fn card_for_shop_customer(
         .order_by("order_time", SortDirection::Descending)
         .order_by("sn", SortDirection::Descending)
         .page_size(shown)
-        .page(0)
+        .page()
         .await
         .map_err(CardError::Shop)?;
     let mut card = CustomerCard::build(&client, &orders.items, config);
     // The search returned one page; the shop's count tells how many orders there are in all.
-    card.orders_total = usize::try_from(orders.results_number_all)
+    card.orders_total = usize::try_from(orders.total)
         .unwrap_or(usize::MAX)
         .max(orders.items.len());
     tracing::debug!(

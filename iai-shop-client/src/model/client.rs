@@ -1,4 +1,5 @@
-//! Shop customers ("clients" in the API), as `GET /clients/clients` returns them (reference §3).
+//! Shop customers ("clients" in the API), as `GET /clients/clients` returns them (IdoSell
+//! Admin API reference, <https://idosell.readme.io/>).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
@@ -11,50 +12,69 @@ use serde::{Deserialize, Deserializer};
 use super::de;
 
 /// A shop customer. Names, phones and the address live in [`Client::billing`], as in the API.
+/// A record without `clientId` does not decode: in a page it is rejected with its JSON
+/// path (see [`Page::rejected`](crate::Page::rejected)) instead of becoming customer 0.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct Client {
-    /// The customer number (`clientId`): the id an integration stores.
+    /// The customer number (`clientId`, required): the id an integration stores.
     #[serde(deserialize_with = "de::u64_required")]
     pub client_id: u64,
     /// Last modification (`clientsLastModificationDate`), shop-local time; may be absent.
     #[serde(
+        default,
         rename = "clientsLastModificationDate",
         deserialize_with = "de::opt_date_time"
     )]
     pub last_modified: Option<NaiveDateTime>,
     /// Account login (`clientLogin`).
-    #[serde(rename = "clientLogin", deserialize_with = "de::opt_string")]
+    #[serde(default, rename = "clientLogin", deserialize_with = "de::opt_string")]
     pub login: Option<String>,
     /// E-mail address (`clientEmail`).
-    #[serde(rename = "clientEmail", deserialize_with = "de::opt_string")]
+    #[serde(default, rename = "clientEmail", deserialize_with = "de::opt_string")]
     pub email: Option<String>,
     /// External code (`clientCodeExternal`).
-    #[serde(rename = "clientCodeExternal", deserialize_with = "de::opt_string")]
+    #[serde(
+        default,
+        rename = "clientCodeExternal",
+        deserialize_with = "de::opt_string"
+    )]
     pub code_external: Option<String>,
     /// Kind of customer (`clientType`).
-    #[serde(deserialize_with = "client_type")]
+    #[serde(default, deserialize_with = "client_type")]
     pub client_type: ClientType,
     /// A guest without an account (`isUnregistered: "y"`).
-    #[serde(deserialize_with = "de::flag")]
+    #[serde(default, deserialize_with = "de::flag")]
     pub is_unregistered: bool,
     /// Names, phones and address (`clientBillingAddress`).
-    #[serde(rename = "clientBillingAddress", deserialize_with = "de::object")]
+    #[serde(
+        default,
+        rename = "clientBillingAddress",
+        deserialize_with = "de::object"
+    )]
     pub billing: BillingAddress,
     /// Registration date (`clientRegistrationDate`); may be absent.
-    #[serde(rename = "clientRegistrationDate", deserialize_with = "de::opt_date")]
+    #[serde(
+        default,
+        rename = "clientRegistrationDate",
+        deserialize_with = "de::opt_date"
+    )]
     pub registration_date: Option<NaiveDate>,
     /// The shops the customer is active in (`clientActiveInShops`).
-    #[serde(rename = "clientActiveInShops", deserialize_with = "de::list")]
+    #[serde(default, rename = "clientActiveInShops", deserialize_with = "de::list")]
     pub active_in_shops: Vec<ShopRef>,
     /// Birth date (`clientPersonalData.clientBirthDate`).
-    #[serde(rename = "clientPersonalData", deserialize_with = "birth_date")]
+    #[serde(
+        default,
+        rename = "clientPersonalData",
+        deserialize_with = "birth_date"
+    )]
     pub birth_date: Option<NaiveDate>,
     /// Language, currency and wholesale preferences (`clientPreferences`).
-    #[serde(rename = "clientPreferences", deserialize_with = "de::object")]
+    #[serde(default, rename = "clientPreferences", deserialize_with = "de::object")]
     pub preferences: ClientPreferences,
     /// Balances per currency (`clientBalances`: a list, an object keyed by currency, or `[]`).
-    #[serde(rename = "clientBalances", deserialize_with = "balances")]
+    #[serde(default, rename = "clientBalances", deserialize_with = "balances")]
     pub balances: Vec<ClientBalance>,
 }
 
@@ -144,7 +164,7 @@ impl ClientType {
     }
 }
 
-fn client_type<'de, D: Deserializer<'de>>(d: D) -> Result<ClientType, D::Error> {
+pub(super) fn client_type<'de, D: Deserializer<'de>>(d: D) -> Result<ClientType, D::Error> {
     Ok(de::with_text(d, ClientType::parse)?.unwrap_or(ClientType::Unknown))
 }
 

@@ -1,4 +1,5 @@
-//! Tolerant field decoders for the PHP serialisation quirks of the Admin API (reference §5).
+//! Tolerant field decoders for the PHP serialisation quirks of the Admin API
+//! (`[]` for `{}`, `""` for null, numbers as strings, `0000-00-00` dates).
 //!
 //! Every function here is used through `#[serde(deserialize_with = "...")]`, together with
 //! `#[serde(default)]` so that a missing field decodes like an empty one. They go through
@@ -190,7 +191,9 @@ fn number_to_u64(n: &serde_json::Number) -> Result<u64, String> {
     }
 }
 
-/// A required unsigned integer (number or numeric string).
+/// A required unsigned integer (number or numeric string); null or `""` is an error. Use it
+/// on a field without `#[serde(default)]` (and in a struct without it), so that an absent
+/// field is an error too ("missing field") instead of a silent 0.
 pub(crate) fn u64_required<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     opt_u64(d)?.ok_or_else(|| de::Error::custom("expected an unsigned integer, found nothing"))
 }

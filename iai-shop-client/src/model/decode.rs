@@ -13,6 +13,19 @@ pub struct DecodeError {
     pub message: String,
 }
 
+impl DecodeError {
+    /// The same error for a value found at `prefix` inside a larger document: `results[3]`
+    /// and a failure at `clientId` give `results[3].clientId`.
+    pub fn within(self, prefix: &str) -> Self {
+        let path = match self.path.as_str() {
+            "" | "." => prefix.to_owned(),
+            inner if inner.starts_with('[') => format!("{prefix}{inner}"),
+            inner => format!("{prefix}.{inner}"),
+        };
+        Self { path, ..self }
+    }
+}
+
 /// Decodes a JSON document into `T`, tolerating the API's quirks and reporting the path of
 /// the value that failed.
 ///

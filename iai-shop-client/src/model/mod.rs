@@ -1,6 +1,6 @@
 //! The API's data, decoded tolerantly (always compiled, no HTTP needed).
 //!
-//! Every decoder accepts the PHP serialisation quirks of reference §5: `[]` for an empty
+//! Every decoder accepts the PHP serialisation quirks the Admin API is known for: `[]` for an empty
 //! object, `""` or null for an absent value, `"0000-00-00 00:00:00"` or `0` for "no date",
 //! numbers sent as strings, missing fields, and unknown enum values.
 //!

@@ -1,4 +1,5 @@
-//! Orders, as `POST /orders/orders/search` and `GET /orders/orders` return them (reference §4).
+//! Orders, as `POST /orders/orders/search` and `GET /orders/orders` return them (IdoSell Admin API reference,
+//! <https://idosell.readme.io/>).
 //!
 //! The API nests most of an order under `clientResult` and `orderDetails`; [`Order`] lifts
 //! the parts an integration needs to the top level. The raw shapes stay private.
@@ -66,12 +67,13 @@ impl Order {
         Some(Money::new(amount, c.currency_id.clone()))
     }
 
-    /// Whether the order came from Allegro (`orderSourceResults.auctionsServiceName`).
+    /// Whether the order came from Allegro (`orderSourceResults.auctionsServiceName`):
+    /// `allegro`, or `testwebapi`, Allegro's test site among the documented values.
     pub fn is_allegro(&self) -> bool {
-        self.source
-            .auction_service
-            .as_deref()
-            .is_some_and(|s| s.trim().eq_ignore_ascii_case("allegro"))
+        self.source.auction_service.as_deref().is_some_and(|s| {
+            let s = s.trim();
+            s.eq_ignore_ascii_case("allegro") || s.eq_ignore_ascii_case("testwebapi")
+        })
     }
 }
 

@@ -1,62 +1,102 @@
-//! Paged answers and the `errors{faultCode, faultString}` block (reference §2, §5).
+//! Paged answers and the `errors{faultCode, faultString}` block. The paging fields
+//! (`resultsPage`, `resultsLimit`, `resultsNumberPage`, `resultsNumberAll`) and the error
+//! block are described in the public Admin API documentation
+//! (<https://idosell.readme.io/reference>) and summarised in `docs/ARCHITECTURE.md`.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 use super::de;
 use super::decode::{DecodeError, from_json_slice};
 
-/// One page of a paged list.
+/// One page of a paged list, with what the answer said about paging.
+///
+/// A record that could not be decoded (a customer without `clientId`, a malformed date)
+/// does not fail the whole page: it lands in [`Page::rejected`] with its JSON path, and the
+/// other records stand. The item streams turn each rejected record into an error.
+///
+/// ```
+/// use iai_shop_client::{Client, Page};
+///
+/// let body = br#"{"results": [{"clientId": 1}, {"clientLogin": "no-id"}],
+///                 "resultsNumberAll": 150, "resultsNumberPage": 2}"#;
+/// let page: Page<Client> = Page::from_json_slice(body, 0, 100).unwrap();
+/// assert_eq!(page.items.len(), 1);
+/// assert_eq!(page.rejected[0].path, "results[1]");
+/// assert!(page.has_next());
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page<T> {
-    /// The items on this page (empty for a page past the end).
+    /// The records of this page that decoded (empty for a page past the end).
     pub items: Vec<T>,
-    /// `resultsNumberAll`: the number of items in the whole result.
-    pub results_number_all: u64,
-    /// `resultsNumberPage`: the number of **pages** (not items on this page).
-    pub results_number_page: u64,
+    /// The records of this page that could not be decoded, each with its JSON path.
+    pub rejected: Vec<DecodeError>,
     /// The 0-based page number that was asked for.
     pub page: u32,
+    /// How many pages the whole result has: `resultsNumberPage` when the answer gave it;
+    /// otherwise a full page counts one more page (the next, empty one ends the list).
+    pub page_count: u32,
+    /// `resultsNumberAll`: how many records the whole result has (0 when not given).
+    pub total: u64,
 }
 
 impl<T> Page<T> {
-    /// An empty page: the API's 207 "empty result" answer.
+    /// An empty page: the API's 207 "empty result" answer, or a page past the end.
     pub fn empty(page: u32) -> Self {
         Self {
             items: Vec::new(),
-            results_number_all: 0,
-            results_number_page: 0,
+            rejected: Vec::new(),
             page,
+            page_count: 0,
+            total: 0,
         }
     }
 
     /// Decodes a paged answer body (`results`, `Results` or `clientsResults`) as page
-    /// number `page`.
-    pub fn from_json_slice(body: &[u8], page: u32) -> Result<Self, DecodeError>
+    /// number `page` of pages of `page_size` records.
+    pub fn from_json_slice(body: &[u8], page: u32, page_size: u32) -> Result<Self, DecodeError>
     where
         T: DeserializeOwned,
     {
-        from_json_slice::<RawPage<T>>(body).map(|raw| raw.into_page(page))
+        from_json_slice::<RawPage>(body).map(|raw| raw.into_page(page, page_size))
     }
 
-    /// Whether no page follows this one, according to the counts the API gave.
-    pub fn is_last(&self) -> bool {
-        self.items.is_empty() || u64::from(self.page) + 1 >= self.results_number_page
+    /// Whether the page holds no record at all (neither decoded nor rejected).
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty() && self.rejected.is_empty()
+    }
+
+    /// Whether another page follows this one: the crate's one next-page rule. An empty page
+    /// ends the list whatever the counts say; otherwise [`Page::page_count`] decides.
+    pub fn has_next(&self) -> bool {
+        !self.is_empty() && self.page.saturating_add(1) < self.page_count
+    }
+
+    /// The page count of page `page` holding `records` records of at most `page_size`:
+    /// the announced count, or, when the answer gave none, one more page after a full one.
+    fn count_pages(announced: Option<u64>, page: u32, records: usize, page_size: u32) -> u32 {
+        match announced.filter(|n| *n > 0) {
+            Some(n) => u32::try_from(n).unwrap_or(u32::MAX),
+            None if records == 0 => 0,
+            None if records >= page_size.max(1) as usize => page.saturating_add(2),
+            None => page.saturating_add(1),
+        }
     }
 }
 
-/// The envelope of a paged answer. The item list is `results` for clients, `Results` for
-/// orders and `clientsResults` for the CRM search; all three are accepted.
-#[derive(Deserialize)]
-#[serde(default, rename_all = "camelCase", bound = "T: DeserializeOwned")]
-pub(crate) struct RawPage<T> {
-    #[serde(
-        rename = "results",
-        alias = "Results",
-        alias = "clientsResults",
-        deserialize_with = "de::list"
-    )]
-    results: Vec<T>,
+/// The envelope of a paged answer. The record list is `results` for clients, `Results` for
+/// orders and `clientsResults` for the CRM search; the records are kept raw here and
+/// decoded one by one, so that one bad record rejects only itself.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct RawPage {
+    #[serde(deserialize_with = "de::list")]
+    results: Vec<Box<RawValue>>,
+    #[serde(rename = "Results", deserialize_with = "de::list")]
+    results_capital: Vec<Box<RawValue>>,
+    #[serde(deserialize_with = "de::list")]
+    clients_results: Vec<Box<RawValue>>,
     #[serde(deserialize_with = "de::opt_u64")]
     results_number_all: Option<u64>,
     #[serde(deserialize_with = "de::opt_u64")]
@@ -66,36 +106,45 @@ pub(crate) struct RawPage<T> {
     errors: Option<Fault>,
 }
 
-impl<T> Default for RawPage<T> {
-    fn default() -> Self {
-        Self {
-            results: Vec::new(),
-            results_number_all: None,
-            results_number_page: None,
-            errors: None,
-        }
-    }
-}
-
 /// Reads an `errors` block of any shape; never fails on a well-formed JSON value.
 fn fault<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Fault>, D::Error> {
     Ok(Fault::from_errors(&serde_json::Value::deserialize(d)?))
 }
 
-impl<T> RawPage<T> {
+impl RawPage {
     /// The fault the answer carried in its top-level `errors` block, if any.
     #[cfg(feature = "http")]
     pub(crate) fn take_fault(&mut self) -> Option<Fault> {
         self.errors.take()
     }
 
-    /// The typed page for page number `page`.
-    pub(crate) fn into_page(self, page: u32) -> Page<T> {
+    /// The typed page for page number `page` of pages of `page_size` records: each record
+    /// decoded on its own, the ones that do not decode kept as [`Page::rejected`].
+    pub(crate) fn into_page<T: DeserializeOwned>(self, page: u32, page_size: u32) -> Page<T> {
+        let (key, records) = [
+            ("results", self.results),
+            ("Results", self.results_capital),
+            ("clientsResults", self.clients_results),
+        ]
+        .into_iter()
+        .find(|(_, records)| !records.is_empty())
+        .unwrap_or(("results", Vec::new()));
+        let page_count =
+            Page::<T>::count_pages(self.results_number_page, page, records.len(), page_size);
+        let mut items = Vec::with_capacity(records.len());
+        let mut rejected = Vec::new();
+        for (index, record) in records.iter().enumerate() {
+            match from_json_slice::<T>(record.get().as_bytes()) {
+                Ok(item) => items.push(item),
+                Err(error) => rejected.push(error.within(&format!("{key}[{index}]"))),
+            }
+        }
         Page {
-            items: self.results,
-            results_number_all: self.results_number_all.unwrap_or(0),
-            results_number_page: self.results_number_page.unwrap_or(0),
+            items,
+            rejected,
             page,
+            page_count,
+            total: self.results_number_all.unwrap_or(0),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Order status (`orderDetails.orderStatus`, reference §4).
+//! Order status (`orderDetails.orderStatus`; the values are listed in the IdoSell Admin API
+//! reference, <https://idosell.readme.io/>).
 
 use std::fmt;
 

@@ -87,7 +87,7 @@ pub async fn first_clients_page_error(server: &MockServer) -> Error {
     client_for(server)
         .clients()
         .list()
-        .page(0)
+        .page()
         .await
         .unwrap_err()
 }

@@ -4,7 +4,7 @@ use axum::http::HeaderMap;
 
 use super::error::ApiError;
 
-/// An API module a key can be granted (reference §1).
+/// An API module a key can be granted (the panel's API key permissions: module and level).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Module {
     /// Customers (`clients/...`).

@@ -155,15 +155,28 @@ impl TextSearch {
     }
 }
 
-/// Keeps only the top-level keys listed in `returnElements` (all when the list is empty).
+/// Keeps only the fields listed in `returnElements` (all when the list is empty). The
+/// schema lists nested fields as returnable too (`clientPhone1` lives in
+/// `clientBillingAddress`): a nested object is kept with just the listed fields it holds.
 fn project(value: Value, elements: &[String]) -> Value {
     if elements.is_empty() {
         return value;
     }
+    let listed = |key: &str| elements.iter().any(|e| e == key);
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .filter(|(key, _)| elements.iter().any(|e| e == key))
+                .filter_map(|(key, value)| {
+                    if listed(&key) {
+                        return Some((key, value));
+                    }
+                    let Value::Object(inner) = value else {
+                        return None;
+                    };
+                    let kept: Map<String, Value> =
+                        inner.into_iter().filter(|(k, _)| listed(k)).collect();
+                    (!kept.is_empty()).then_some((key, Value::Object(kept)))
+                })
                 .collect::<Map<_, _>>(),
         ),
         other => other,

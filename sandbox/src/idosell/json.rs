@@ -1,5 +1,6 @@
 //! Serialisation of stored customers and orders into the real IdoSell JSON shapes
-//! (reference §3–§4), before quirks are applied.
+//! (as the IdoSell Admin API reference, <https://idosell.readme.io/>, documents them), before
+//! quirks are applied.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
@@ -113,10 +114,11 @@ pub(crate) fn shop_name(shop_id: u64) -> String {
     format!("Sklep {shop_id}")
 }
 
-/// A customer as `POST clients/crm/search` returns it: the client shape plus order
-/// statistics. The real CRM shape is only partly documented (an assumption).
+/// A customer as `POST clients/crm/search` returns it, following the public v6 schema of
+/// `clientsResults[]`: the person's data at the top level (no `clientBillingAddress`),
+/// `clientType` in the write spellings, and order statistics.
 pub(crate) fn crm_client(customer: &ShopCustomer, orders: &[&ShopOrder]) -> Value {
-    let mut value = client(customer);
+    let billing = &customer.billing;
     let total: Decimal = orders
         .iter()
         .filter(|o| o.currency_id == customer.currency_id)
@@ -129,16 +131,42 @@ pub(crate) fn crm_client(customer: &ShopCustomer, orders: &[&ShopOrder]) -> Valu
         .take(10)
         .map(|o| json!({"orderId": o.order_id, "orderSerialNumber": o.serial_number}))
         .collect();
-    if let Value::Object(map) = &mut value {
-        map.insert("clientOrdersAllCount".into(), Value::from(orders.len()));
-        map.insert("clientTotalOrdersValue".into(), amount(total));
-        map.insert(
-            "clientLastPurchaseDate".into(),
-            opt_date_time(last_purchase),
-        );
-        map.insert("clientOrdersData".into(), Value::Array(recent));
+    json!({
+        "clientId": customer.client_id,
+        "clientLogin": customer.login,
+        "clientEmail": text(&customer.email),
+        "clientType": crm_client_type(&customer.client_type),
+        "clientIsWholesaler": "no",
+        "clientCountryId": text(&billing.country_id),
+        "langId": "pol",
+        "clientFirstName": text(&billing.first_name),
+        "clientLastName": text(&billing.last_name),
+        "clientPhone1": text(&billing.phone1),
+        "clientPhone2": text(&billing.phone2),
+        "clientNip": text(&billing.nip),
+        "clientFirm": text(&billing.firm),
+        "clientCodeExternal": text(&customer.code_external),
+        "clientOrdersAllCount": orders.len(),
+        "clientTotalOrdersValue": amount(total),
+        "clientLastPurchaseDate": opt_date_time(last_purchase),
+        "clientOrdersData": recent,
+        "clientActiveInShops": customer.shop_ids.iter().map(|id| json!({
+            "shopId": id,
+            "shopName": shop_name(*id),
+        })).collect::<Vec<_>>(),
+        "clientBalances": [],
+    })
+}
+
+/// The CRM search spells the customer type as the write calls do: `person`,
+/// `person_male`, `person_female`, `firm` (GET clients says `private`, `male`, ...).
+fn crm_client_type(client_type: &str) -> &'static str {
+    match client_type {
+        "male" | "person_male" => "person_male",
+        "female" | "person_female" => "person_female",
+        "firm" => "firm",
+        _ => "person",
     }
-    value
 }
 
 fn account(order: &ShopOrder) -> Value {
@@ -245,7 +273,10 @@ fn auction_info(order: &ShopOrder) -> Value {
             "auctionClientId": buyer.client_id,
             "auctionClientLogin": buyer.login,
             "auctionClientEmail": buyer.email,
-            "auctionItemsIds": order.products.iter().map(|p| p.product_id.to_string()).collect::<Vec<_>>(),
+            // The schema's `auctionItemsIds` is a list of `{auctionItemId}` objects.
+            "auctionItemsIds": order.products.iter()
+                .map(|p| json!({"auctionItemId": p.product_id.to_string()}))
+                .collect::<Vec<_>>(),
         }),
         None => json!({}),
     }
@@ -376,6 +407,7 @@ pub(crate) fn order(order: &ShopOrder) -> Value {
             "clientNoteToOrder": text(&order.note),
             "discountCode": {},
         },
-        "errors": fault(0, ""),
+        // Per-order `errors` is a list of `{faultCode, faultString}` in the schema.
+        "errors": [fault(0, "")],
     })
 }

@@ -30,32 +30,45 @@ enum DateType {
     Add,
     Modified,
     Dispatch,
+    /// `payment`, `last_payments_operation` and `declared_payments`: the simulator keeps no
+    /// payment records, so a prepaid order counts as paid when it was placed and other
+    /// orders as not paid (an assumption of the simulator, not of the API).
+    Payment,
 }
 
 #[derive(Clone, Copy)]
 enum SortKey {
+    Id,
     Serial,
     AddDate,
     ChangeDate,
     Status,
     Value,
     Source,
+    DiscountCode,
+    ReadyToSend,
 }
 
 impl SortKey {
-    /// The documented `elementName`s plus the sandbox's `order_change_time`.
+    /// The documented `elementName`s (`id`, `sn`, `order_time`, `status`, `order_source`,
+    /// `order_cost`, `discount_code`, `ready_to_send_date`) plus the sandbox's
+    /// `order_change_time` and `order_value`.
     fn parse(name: &str) -> Result<Self, ApiError> {
         Ok(match name {
+            "id" | "orderId" => Self::Id,
             "sn" | "orderSerialNumber" => Self::Serial,
             "order_time" | "orderAddDate" => Self::AddDate,
             "order_change_time" | "orderChangeDate" => Self::ChangeDate,
             "status" | "orderStatus" => Self::Status,
             "order_cost" | "order_value" => Self::Value,
             "order_source" => Self::Source,
+            "discount_code" => Self::DiscountCode,
+            "ready_to_send_date" => Self::ReadyToSend,
             other => {
                 return Err(ApiError::invalid(format!(
-                    "ordersBy.elementName: {other:?} is not supported (sn, order_time, \
-                     order_change_time, status, order_cost, order_value, order_source)"
+                    "ordersBy.elementName: {other:?} is not supported (id, sn, order_time, \
+                     status, order_source, order_cost, discount_code, ready_to_send_date, \
+                     order_change_time, order_value)"
                 )));
             }
         })
@@ -69,6 +82,11 @@ impl SortKey {
             Self::Status => a.status.cmp(&b.status),
             Self::Value => (a.total() * a.currency_rate).cmp(&(b.total() * b.currency_rate)),
             Self::Source => (&a.source_type, a.shop_id).cmp(&(&b.source_type, b.shop_id)),
+            Self::Id => a.order_id.cmp(&b.order_id),
+            // The simulator's orders carry no discount code: all equal.
+            Self::DiscountCode => Ordering::Equal,
+            // It keeps no ready-to-send date either; dispatch follows it, so it stands in.
+            Self::ReadyToSend => a.dispatch_date.cmp(&b.dispatch_date),
         }
     }
 }
@@ -115,9 +133,11 @@ impl OrderFilter {
             "add" => DateType::Add,
             "modified" => DateType::Modified,
             "dispatch" => DateType::Dispatch,
+            "payment" | "last_payments_operation" | "declared_payments" => DateType::Payment,
             other => {
                 return Err(ApiError::invalid(format!(
-                    "ordersDateType: {other:?} is not supported by the sandbox (add, modified, dispatch)"
+                    "ordersDateType: {other:?} is not one of add, modified, dispatch, payment, \
+                     last_payments_operation, declared_payments"
                 )));
             }
         };
@@ -175,6 +195,7 @@ impl OrderFilter {
             DateType::Add => Some(order.add_date),
             DateType::Modified => Some(order.change_date),
             DateType::Dispatch => order.dispatch_date,
+            DateType::Payment => (order.payment_type == "prepaid").then_some(order.add_date),
         }
     }
 
@@ -270,15 +291,19 @@ pub(crate) async fn search(call: AdminCall, body: Bytes) -> Result<Response, Api
     Ok(state.reply(status, body))
 }
 
-/// `GET /api/admin/{version}/orders/orders?ordersIds=..&ordersSerialNumbers=..`.
+/// `GET /api/admin/{version}/orders/orders?ordersIds=..&ordersSerialNumbers=..`
+/// (or `orderExternalId=..`).
 pub(crate) async fn get(call: AdminCall, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let state = call.admit(Module::Oms, Level::Read)?;
     let query = Query::parse(raw.as_deref());
     let ids = query.list("ordersIds");
     let serials = parse_ids("ordersSerialNumbers", &query.list("ordersSerialNumbers"))?;
-    if ids.is_empty() && serials.is_empty() {
+    // `orderExternalId` is a documented key too; the simulator's orders have no external
+    // id, so asking by one finds nothing (the "empty result" answer), as for an unknown id.
+    let external = query.list("orderExternalId");
+    if ids.is_empty() && serials.is_empty() && external.is_empty() {
         return Err(ApiError::invalid(
-            "ordersIds or ordersSerialNumbers is required",
+            "ordersIds, ordersSerialNumbers or orderExternalId is required",
         ));
     }
     if ids.len() + serials.len() > MAX_GET_ORDERS {

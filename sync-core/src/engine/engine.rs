@@ -20,6 +20,7 @@ use super::customer_locks::CustomerLocks;
 use super::error::SyncError;
 use super::first_write::FirstWriteCheck;
 use super::orders_group::ResolvedGroup;
+use super::pipeline::report_rejected;
 use super::ports::{CrmPort, OrdersQuery, ShopPort};
 use super::report::{RunKind, SyncReport};
 use super::store::StateStore;
@@ -278,6 +279,7 @@ impl Engine {
                 .map_err(SyncError::Shop)
         };
         let first = page(0).await?;
+        report_rejected(run, &first.rejected);
         if !first.has_next() {
             return Ok(first.items);
         }
@@ -289,6 +291,7 @@ impl Engine {
         let mut has_next = false;
         while let Some(next) = rest.try_next().await? {
             has_next = next.has_next();
+            report_rejected(run, &next.rejected);
             orders.extend(next.items);
         }
         // Orders placed while the search ran may have added pages: read them one by one.
@@ -296,6 +299,7 @@ impl Engine {
             last += 1;
             let next = page(last).await?;
             has_next = next.has_next();
+            report_rejected(run, &next.rejected);
             orders.extend(next.items);
         }
         Ok(orders)

@@ -22,7 +22,7 @@ use super::error::SyncError;
 use super::incremental::RetryFailures;
 use super::lookup::{Lookup, LookupFacts, LookupStrategy, choose_full_sync_lookup};
 use super::page_order::PageOrder;
-use super::pipeline::Adoption;
+use super::pipeline::{Adoption, report_rejected};
 use super::ports::{ShopPage, ShopPort};
 use super::report::{Progress, RunKind, SyncReport};
 use super::store::{Changes, CursorKind, FullSyncCheckpoint};
@@ -247,9 +247,10 @@ impl Engine {
             Some(page) => page,
             None => self.read_page(run, number).await?,
         };
+        report_rejected(run, &page.rejected);
         let mut done = PageDone {
             page: number,
-            customers: page.items.len() as u64,
+            customers: (page.items.len() + page.rejected.len()) as u64,
             page_count: page.page_count,
             total: page.total,
             planned: Vec::new(),

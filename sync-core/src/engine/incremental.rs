@@ -18,7 +18,7 @@ use crate::window::{Window, next_window_in};
 use super::engine::{Engine, Run};
 use super::error::SyncError;
 use super::lookup::Lookup;
-use super::pipeline::Adoption;
+use super::pipeline::{Adoption, report_rejected};
 use super::ports::{OrdersQuery, ShopPort};
 use super::report::{RunKind, SyncReport};
 use super::store::{Changes, CursorKind};
@@ -119,6 +119,7 @@ impl Engine {
                 .await
                 .map_err(SyncError::Shop)?;
             let has_next = page.has_next();
+            report_rejected(run, &page.rejected);
             synced.extend(page.items.iter().map(|c| c.client_id));
             self.sync_clients(run, &Lookup::Search, page.items, Adoption::ClaimNow)
                 .await?;

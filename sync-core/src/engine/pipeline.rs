@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use iai_shop_client::{Client, Order};
+use iai_shop_client::{Client, DecodeError, Order};
 
 use crate::caller::CallerRecord;
 use crate::contact_values::{Provenance, ValueSet, values_on};
@@ -109,11 +109,7 @@ impl Engine {
         clients: Vec<Client>,
         adoption: Adoption,
     ) -> Result<(), SyncError> {
-        let ids: Vec<u64> = clients
-            .iter()
-            .map(|c| c.client_id)
-            .filter(|id| *id != MISSING_CLIENT_ID)
-            .collect();
+        let ids: Vec<u64> = clients.iter().map(|c| c.client_id).collect();
         let _guards = self.locks.lock_all(&ids).await;
         let jobs = self.plan_clients(run, lookup, clients).await?;
         // The caller index follows the shop's data, whatever is written to Thulium.
@@ -161,7 +157,7 @@ impl Engine {
         lookup: &Lookup,
         clients: Vec<Client>,
     ) -> Result<Vec<CustomerJob>, SyncError> {
-        let clients = usable_clients(run, clients);
+        let clients = unique_clients(clients);
         if clients.is_empty() {
             return Ok(Vec::new());
         }
@@ -494,19 +490,11 @@ impl Engine {
     }
 }
 
-/// The records with a client id, one per client (the last one read wins, in first-seen
-/// order); those without are counted as failures of the run. Synced, they would all become
-/// one Thulium customer with shop ID 0; they are not stored as failures either, as there is
-/// no id to retry them by.
-fn usable_clients(run: &Run, clients: Vec<Client>) -> Vec<Client> {
+/// One record per client (the last one read wins, in first-seen order).
+fn unique_clients(clients: Vec<Client>) -> Vec<Client> {
     let mut position: HashMap<u64, usize> = HashMap::new();
     let mut unique: Vec<Client> = Vec::with_capacity(clients.len());
-    let mut missing = 0u64;
     for client in clients {
-        if client.client_id == MISSING_CLIENT_ID {
-            missing += 1;
-            continue;
-        }
         match position.get(&client.client_id) {
             Some(&i) => unique[i] = client,
             None => {
@@ -515,18 +503,26 @@ fn usable_clients(run: &Run, clients: Vec<Client>) -> Vec<Client> {
             }
         }
     }
-    if missing > 0 {
-        tracing::warn!(records = missing, "shop records without clientId left out");
-        run.tally(|r| {
-            r.customers_seen += missing;
-            r.failed.extend((0..missing).map(|_| FailureEntry {
-                client_id: MISSING_CLIENT_ID,
-                reason: "shop record without clientId".to_owned(),
-            }));
-        });
-    }
     unique
 }
 
-/// The client id a shop record without `clientId` decodes to (see `iai-shop-client`).
-const MISSING_CLIENT_ID: u64 = 0;
+/// Counts the records of a shop page that the client could not decode (a customer without
+/// `clientId`, say) as failures of the run, and lets the run go on with the others. They
+/// are not stored as failures: without an id there is nothing to retry them by. Only the
+/// JSON path goes into the report: the decoder's message may quote customer data.
+pub(crate) fn report_rejected(run: &Run, rejected: &[DecodeError]) {
+    if rejected.is_empty() {
+        return;
+    }
+    tracing::warn!(
+        records = rejected.len(),
+        "shop records that could not be decoded left out"
+    );
+    run.tally(|r| {
+        r.customers_seen += rejected.len() as u64;
+        r.failed.extend(rejected.iter().map(|record| FailureEntry {
+            client_id: 0,
+            reason: format!("shop record could not be decoded at `{}`", record.path),
+        }));
+    });
+}

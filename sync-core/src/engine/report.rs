@@ -48,8 +48,9 @@ pub struct ConflictEntry {
 }
 
 /// A shop customer whose write failed; it is stored and retried on the next run.
-/// A shop record without `clientId` is a failure too (`client_id` 0), never written and
-/// not stored: there is no id to retry it by.
+/// A shop record the client could not decode (one without `clientId`, say) is a failure
+/// too (`client_id` 0, the reason naming its JSON path), never written and not stored:
+/// there is no id to retry it by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FailureEntry {
     /// The shop's client id (0: the record had none).

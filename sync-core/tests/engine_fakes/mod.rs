@@ -143,6 +143,7 @@ fn page_of<T: Clone>(items: &[T], page: u32, size: u32) -> ShopPage<T> {
     let start = page as usize * size;
     ShopPage {
         items: items.iter().skip(start).take(size).cloned().collect(),
+        rejected: Vec::new(),
         page,
         page_count: items.len().div_ceil(size) as u32,
         total: items.len() as u64,
@@ -181,7 +182,19 @@ impl ShopPort for FakeShop {
             })
             .cloned()
             .collect();
-        let served = page_of(&clients, page, page_size);
+        let mut served = page_of(&clients, page, page_size);
+        // A record stored with id 0 stands for one the shop sent without `clientId`: the
+        // client rejects it with its JSON path, as `iai_shop_client::Page` does.
+        for (index, client) in std::mem::take(&mut served.items).into_iter().enumerate() {
+            if client.client_id == 0 {
+                served.rejected.push(iai_shop_client::DecodeError {
+                    path: format!("results[{index}]"),
+                    message: "missing field `clientId`".to_owned(),
+                });
+            } else {
+                served.items.push(client);
+            }
+        }
         if modified.is_none() {
             let mut hook = self.after_page.lock().unwrap();
             if hook.as_ref().is_some_and(|(at, _)| *at == page) {

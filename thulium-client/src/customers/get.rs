@@ -9,13 +9,13 @@ use crate::model::Customer;
 
 /// A pending read of one customer; set flags, then [`send`](Self::send).
 #[derive(Debug, Clone)]
-pub struct GetCustomer {
+pub struct GetCustomerRequest {
     client: ThuliumClient,
     customer_id: u64,
     includes: Includes,
 }
 
-impl GetCustomer {
+impl GetCustomerRequest {
     pub(crate) fn new(client: ThuliumClient, customer_id: u64) -> Self {
         Self {
             client,

@@ -3,13 +3,11 @@
 mod batch;
 mod get;
 mod includes;
-mod paging_setters;
 mod search;
 
-pub use get::GetCustomer;
+pub use get::GetCustomerRequest;
 pub use includes::Includes;
-pub(crate) use paging_setters::paging_setters;
-pub use search::CustomerSearch;
+pub use search::CustomerSearchRequest;
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -43,13 +41,13 @@ struct Created {
 
 impl Customers {
     /// `GET customers/:id`; choose the `include_*` flags on the returned request.
-    pub fn get(&self, customer_id: u64) -> GetCustomer {
-        GetCustomer::new(self.client.clone(), customer_id)
+    pub fn get(&self, customer_id: u64) -> GetCustomerRequest {
+        GetCustomerRequest::new(self.client.clone(), customer_id)
     }
 
-    /// `GET customers` with filters; see [`CustomerSearch`].
-    pub fn search(&self) -> CustomerSearch {
-        CustomerSearch::new(self.client.clone())
+    /// `GET customers` with filters; see [`CustomerSearchRequest`].
+    pub fn search(&self) -> CustomerSearchRequest {
+        CustomerSearchRequest::new(self.client.clone())
     }
 
     /// `POST customers` (201): creates a customer and returns its new `customer_id`.

@@ -9,10 +9,7 @@ use super::Includes;
 use crate::client::{ApiRequest, ThuliumClient};
 use crate::error::Result;
 use crate::model::{Customer, Page};
-use crate::paging::page_stream;
-
-/// Default page size of the API.
-const DEFAULT_LIMIT: u32 = 100;
+use crate::paging::{DEFAULT_PAGE_SIZE, page_stream};
 
 /// A customer search. Filters AND together; alternatives of one custom field OR.
 ///
@@ -20,23 +17,23 @@ const DEFAULT_LIMIT: u32 = 100;
 /// `custom_fields[Miasto]=Kraków` is sent as `custom_fields%5BMiasto%5D=Krak%C3%B3w`, and
 /// several alternatives as `custom_fields%5BKraj%5D%5B0%5D=POLSKA&custom_fields%5BKraj%5D%5B1%5D=NORWEGIA`.
 #[derive(Debug, Clone)]
-pub struct CustomerSearch {
+pub struct CustomerSearchRequest {
     client: ThuliumClient,
     filters: BTreeMap<&'static str, String>,
     custom_fields: BTreeMap<String, Vec<String>>,
     includes: Includes,
-    limit: u32,
+    page_size: u32,
     offset: u64,
 }
 
-impl CustomerSearch {
+impl CustomerSearchRequest {
     pub(crate) fn new(client: ThuliumClient) -> Self {
         Self {
             client,
             filters: BTreeMap::new(),
             custom_fields: BTreeMap::new(),
             includes: Includes::default(),
-            limit: DEFAULT_LIMIT,
+            page_size: DEFAULT_PAGE_SIZE,
             offset: 0,
         }
     }
@@ -122,7 +119,7 @@ impl CustomerSearch {
 
     super::includes::include_setters!();
 
-    crate::customers::paging_setters!();
+    crate::paging::paging_setters!();
 
     /// The query pairs, in a stable order: filters, custom fields, include flags, paging.
     fn query(&self, offset: u64) -> Vec<(String, String)> {
@@ -142,7 +139,7 @@ impl CustomerSearch {
             })
         });
         let paging = [
-            ("limit".to_owned(), self.limit.to_string()),
+            ("limit".to_owned(), self.page_size.to_string()),
             ("offset".to_owned(), offset.to_string()),
         ];
         filters
@@ -165,9 +162,9 @@ impl CustomerSearch {
     /// Every matching customer from `offset` on, page after page (see the paging guards
     /// on [`ThuliumClientBuilder::max_pages`](crate::ThuliumClientBuilder::max_pages)).
     pub fn stream(self) -> BoxStream<'static, Result<Customer>> {
-        let (limit, offset, max_pages) = (self.limit, self.offset, self.client.max_pages());
+        let (page_size, offset, max_pages) = (self.page_size, self.offset, self.client.max_pages());
         page_stream(
-            limit,
+            page_size,
             offset,
             max_pages,
             |c: &Customer| c.customer_id,

@@ -95,7 +95,7 @@ pub async fn stream_customers(
     client(server)
         .customers()
         .search()
-        .limit(limit)
+        .page_size(limit)
         .stream()
         .try_collect()
         .await

@@ -2,11 +2,11 @@
 
 use async_trait::async_trait;
 use futures::TryStreamExt;
-use thulium_client::customers::CustomerSearch;
+use thulium_client::customers::CustomerSearchRequest;
 use thulium_client::verify::{CannotCheckReason, CredentialsStatus, FieldStatus};
 use thulium_client::{
     BatchItemOutcome, Customer, CustomerInput, FieldGroup, FieldGroupItem, FieldGroupItemInput,
-    FieldValue, MAX_LIMIT, ThuliumClient,
+    FieldValue, MAX_PAGE_SIZE, ThuliumClient,
 };
 
 use super::errors::crm_error;
@@ -30,13 +30,13 @@ impl ThuliumCrm {
     pub fn new(client: ThuliumClient) -> Self {
         Self {
             client,
-            search_limit: MAX_LIMIT,
+            search_limit: MAX_PAGE_SIZE,
         }
     }
 
     /// The same port with another page size for searches (clamped into `1..=1000`).
     pub fn with_search_limit(mut self, limit: u32) -> Self {
-        self.search_limit = limit.clamp(1, MAX_LIMIT);
+        self.search_limit = limit.clamp(1, MAX_PAGE_SIZE);
         self
     }
 
@@ -46,16 +46,16 @@ impl ThuliumCrm {
     }
 
     /// A search returning what the engine compares: custom fields and the main address.
-    fn search(&self) -> CustomerSearch {
+    fn search(&self) -> CustomerSearchRequest {
         self.client
             .customers()
             .search()
             .include_custom_fields()
             .include_address()
-            .limit(self.search_limit)
+            .page_size(self.search_limit)
     }
 
-    async fn collect(search: CustomerSearch) -> Result<Vec<Customer>, PortError> {
+    async fn collect(search: CustomerSearchRequest) -> Result<Vec<Customer>, PortError> {
         search
             .stream()
             .try_collect()
@@ -139,7 +139,7 @@ impl CrmPort for ThuliumCrm {
     async fn customers_page(&self, offset: u64, limit: u32) -> Result<CrmPage, PortError> {
         let page = self
             .search()
-            .limit(limit)
+            .page_size(limit)
             .offset(offset)
             .page()
             .await
@@ -220,7 +220,7 @@ impl CrmPort for ThuliumCrm {
             .list()
             .group_id(group_id)
             .customer_id(customer_id)
-            .limit(MAX_LIMIT)
+            .page_size(MAX_PAGE_SIZE)
             .stream()
             .try_collect()
             .await

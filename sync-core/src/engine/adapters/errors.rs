@@ -33,6 +33,8 @@ pub(crate) fn shop_error(error: &iai_shop_client::Error) -> PortError {
             };
             format!("request to the shop failed ({kind})")
         }
+        E::Rejected(record) => format!("a shop record could not be decoded at `{}`", record.path),
+        E::Paging(why) => format!("shop paging: {why}"),
         E::InvalidRequest(why) => format!("invalid shop request: {why}"),
         E::Config(why) => format!("shop client configuration: {why}"),
         _ => "the shop call failed".to_owned(),

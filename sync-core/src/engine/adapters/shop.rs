@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use iai_shop_client::{
-    Client, ClientRef, IdoSellClient, MAX_IDS_PER_CALL, MAX_PAGE_SIZE, Order, OrderDateType, Page,
+    Client, ClientRef, IdoSellClient, MAX_IDS_PER_CALL, MAX_PAGE_SIZE, Order, OrderDateType,
     VerifyOutcome,
 };
 
@@ -38,24 +38,14 @@ fn check_ids(what: &str, count: usize) -> Result<(), PortError> {
     Ok(())
 }
 
-/// The port's page from the client's. The page count is the API's `resultsNumberPage`, so
-/// the caller knows whether a page follows without asking for it. Should an answer lack
-/// that count, a full page is taken to have a successor (the next, empty page ends it)
-/// rather than risk stopping early.
-fn shop_page<T>(page: Page<T>, page_size: u32) -> ShopPage<T> {
-    let announced = u32::try_from(page.results_number_page).unwrap_or(u32::MAX);
-    let full = page.items.len() >= page_size as usize;
-    let page_count = if announced == 0 && full {
-        page.page.saturating_add(2)
-    } else {
-        announced
-    };
-    ShopPage {
-        total: page.results_number_all,
-        page: page.page,
-        page_count,
-        items: page.items,
+/// The records of a lookup by ids. A lookup is not a list the engine reads on, so a
+/// record the client could not decode is left out with a warning (its id is unknown; the
+/// ids asked for and not returned are treated as unknown ids).
+fn looked_up<T>(page: ShopPage<T>, what: &str) -> Vec<T> {
+    for rejected in &page.rejected {
+        tracing::warn!(path = %rejected.path, what, "a shop record could not be decoded; left out");
     }
+    page.items
 }
 
 #[async_trait]
@@ -91,8 +81,11 @@ impl ShopPort for IdoSellShop {
         if let Some(window) = modified {
             request = request.modified_between(Some(window.begin), Some(window.end));
         }
-        let answer = request.page(page).await.map_err(|e| shop_error(&e))?;
-        Ok(shop_page(answer, page_size))
+        request
+            .page_number(page)
+            .page()
+            .await
+            .map_err(|e| shop_error(&e))
     }
 
     async fn customers_by_ids(&self, client_ids: &[u64]) -> Result<Vec<Client>, PortError> {
@@ -106,10 +99,10 @@ impl ShopPort for IdoSellShop {
             .list()
             .ids(client_ids.iter().copied())
             .page_size(MAX_PAGE_SIZE)
-            .page(0)
+            .page()
             .await
             .map_err(|e| shop_error(&e))?;
-        Ok(answer.items)
+        Ok(looked_up(answer, "customer"))
     }
 
     async fn search_orders(
@@ -133,8 +126,11 @@ impl ShopPort for IdoSellShop {
                 Some(window.end),
             );
         }
-        let answer = request.page(page).await.map_err(|e| shop_error(&e))?;
-        Ok(shop_page(answer, page_size))
+        request
+            .page_number(page)
+            .page()
+            .await
+            .map_err(|e| shop_error(&e))
     }
 
     async fn orders_by_serial_numbers(&self, serials: &[u64]) -> Result<Vec<Order>, PortError> {
@@ -160,9 +156,9 @@ impl ShopPort for IdoSellShop {
             .search()
             .order_ids(order_ids.iter().cloned())
             .page_size(MAX_PAGE_SIZE)
-            .page(0)
+            .page()
             .await
             .map_err(|e| shop_error(&e))?;
-        Ok(answer.items)
+        Ok(looked_up(answer, "order"))
     }
 }

@@ -6,25 +6,11 @@ use iai_shop_client::{Client, Order};
 use super::PortError;
 use crate::window::Window;
 
-/// One page of a paged shop list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ShopPage<T> {
-    /// The items on this page (empty past the last page).
-    pub items: Vec<T>,
-    /// The 0-based page number.
-    pub page: u32,
-    /// How many pages the whole result has (`resultsNumberPage`).
-    pub page_count: u32,
-    /// How many items the whole result has (`resultsNumberAll`).
-    pub total: u64,
-}
-
-impl<T> ShopPage<T> {
-    /// Whether a page follows this one.
-    pub fn has_next(&self) -> bool {
-        self.page.saturating_add(1) < self.page_count && !self.items.is_empty()
-    }
-}
+/// One page of a paged shop list: the shop client's own page, with its one next-page
+/// rule ([`Page::has_next`](iai_shop_client::Page::has_next)) and the records it could not
+/// decode ([`Page::rejected`](iai_shop_client::Page::rejected), e.g. a customer without
+/// `clientId`), which the engine reports as failures of the run.
+pub type ShopPage<T> = iai_shop_client::Page<T>;
 
 /// What an orders search filters on; the shop ANDs the filters that are set.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -8,15 +8,16 @@ use http_retry::RetryPolicy;
 use secrecy::SecretString;
 use url::Url;
 
-use crate::clients::ClientsApi;
+use crate::clients::Clients;
 use crate::error::Error;
-use crate::orders::OrdersApi;
+use crate::orders::Orders;
 
 /// The API version used unless another is chosen (the one whose full schema is known).
 pub const DEFAULT_API_VERSION: u8 = 6;
 /// The API versions this client accepts (paths changed at v5; earlier ones are not spoken).
 pub const SUPPORTED_API_VERSIONS: std::ops::RangeInclusive<u8> = 5..=8;
-/// The default guard against endless paging: no item stream fetches more pages than this.
+/// The default guard against endless paging: an item stream that would need more pages
+/// than this ends with [`Error::Paging`] (the same default as `thulium-client`).
 pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 
 /// How the client authenticates. `Debug` never shows the secret.
@@ -78,16 +79,16 @@ impl IdoSellClient {
         }
     }
 
-    /// Customers (`/clients/...`, module CRM).
-    pub fn clients(&self) -> ClientsApi {
-        ClientsApi {
+    /// The customers handler (`/clients/...`, module CRM).
+    pub fn clients(&self) -> Clients {
+        Clients {
             client: self.clone(),
         }
     }
 
-    /// Orders (`/orders/...`, module OMS).
-    pub fn orders(&self) -> OrdersApi {
-        OrdersApi {
+    /// The orders handler (`/orders/...`, module OMS).
+    pub fn orders(&self) -> Orders {
+        Orders {
             client: self.clone(),
         }
     }
@@ -147,7 +148,8 @@ impl IdoSellClientBuilder {
         self
     }
 
-    /// The most pages an item stream fetches (default [`DEFAULT_MAX_PAGES`]).
+    /// The most pages one item stream fetches before failing with [`Error::Paging`]
+    /// (default [`DEFAULT_MAX_PAGES`]; at least 1).
     pub fn max_pages(mut self, max_pages: u32) -> Self {
         self.max_pages = max_pages.max(1);
         self
