@@ -296,14 +296,16 @@ impl Worker {
         tracing::info!(integration = name, "first run: full sync");
         match self.engine.full_sync(&|_| {}).await {
             Ok(report) => tracing::info!(
+                kind = "full",
                 integration = name,
                 created = report.created,
                 updated = report.updated,
                 unchanged = report.skipped,
                 failed = report.failed.len(),
-                "full sync done"
+                "pass done"
             ),
             Err(error) => tracing::error!(
+                kind = "full",
                 integration = name,
                 %error,
                 "full sync failed; resumed at the next interval"
