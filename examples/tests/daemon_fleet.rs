@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use common::daemon::{Daemon, lines_of, wait_for_line};
+use common::daemon::{Daemon, lines_of, listen_address, wait_for_line};
 use common::process::TempDir;
 use examples::settings::load_file;
 use examples::wiring::Wiring;
@@ -193,12 +193,7 @@ async fn listening(mut daemon: Daemon) -> Running {
         line.contains("webhooks on http://")
     })
     .await;
-    let address = started
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap()
-        .to_owned();
+    let address = listen_address(&started);
     Running {
         daemon,
         address,

@@ -8,7 +8,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::daemon::{Daemon, lines_of, thulium_surname, wait_for_line};
+use common::daemon::{Daemon, lines_of, listen_address, thulium_surname, wait_for_line};
 use examples::demo::{DemoOptions, start_sandbox};
 use sandbox::Sandbox;
 use sandbox::idosell::CustomerPatch;
@@ -60,12 +60,7 @@ async fn the_daemon_serves_webhooks_and_stops_cleanly_on_sigint() {
         line.contains("webhooks on http://")
     })
     .await;
-    let address = started
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap()
-        .to_owned();
+    let address = listen_address(&started);
     assert_eq!(
         sandbox.thulium().customer_count(),
         contacts_before + CUSTOMERS

@@ -72,3 +72,14 @@ pub fn thulium_surname(sandbox: &Sandbox, client_id: u64) -> Option<String> {
         })
         .and_then(|record| record.surname)
 }
+
+/// The `host:port` of the line the daemon prints once it listens
+/// (`... webhooks on http://127.0.0.1:PORT/...`).
+pub fn listen_address(started: &str) -> String {
+    started
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {started:?}"))
+        .to_owned()
+}
