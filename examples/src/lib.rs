@@ -58,6 +58,7 @@ pub mod progress;
 pub mod serve;
 pub mod settings;
 pub mod state_store;
+pub mod token;
 pub mod webhook_server;
 pub mod webhook_setup;
 pub mod wiring;

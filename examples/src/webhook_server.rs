@@ -37,7 +37,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::MethodFilter;
 use axum::routing::on;
 use iai_shop_client::webhook::{WebhookRequest, WebhookTrigger, read_webhook};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
+
+use crate::token::token_matches;
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -155,7 +157,7 @@ async fn receive(
     let Some(expected) = &target.token else {
         return refused(StatusCode::NOT_FOUND, "unknown integration");
     };
-    if !tokens_match(token.as_bytes(), expected.expose_secret().as_bytes()) {
+    if !token_matches(&token, expected) {
         return refused(StatusCode::UNAUTHORIZED, "wrong token");
     }
     if !target.enabled {
@@ -208,17 +210,6 @@ fn answer(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "message": message }))).into_response()
 }
 
-/// Compares a given token with the expected one in time that depends only on the
-/// expected token's length, so response times do not reveal how much of a guess was right.
-fn tokens_match(given: &[u8], expected: &[u8]) -> bool {
-    let mut difference = given.len() ^ expected.len();
-    for (index, byte) in expected.iter().enumerate() {
-        let other = given.get(index).copied().unwrap_or(0);
-        difference |= usize::from(byte ^ other);
-    }
-    difference == 0
-}
-
 /// Where the worker delivers triggers: typically the engines of the integrations.
 pub trait TriggerSink: Send + Sync + 'static {
     /// Syncs what `triggers` (already free of duplicates) point at, for one integration.
@@ -257,19 +248,5 @@ pub async fn run_worker<S: TriggerSink>(
         for (integration, triggers) in batch {
             sink.deliver(&integration, triggers).await;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_match_only_when_equal() {
-        assert!(tokens_match(b"s3cret", b"s3cret"));
-        assert!(!tokens_match(b"s3cre", b"s3cret"));
-        assert!(!tokens_match(b"s3cretX", b"s3cret"));
-        assert!(!tokens_match(b"S3cret", b"s3cret"));
-        assert!(!tokens_match(b"", b"s3cret"));
     }
 }

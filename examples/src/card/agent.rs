@@ -24,8 +24,9 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use secrecy::{ExposeSecret, SecretString};
-use subtle::ConstantTimeEq;
+use secrecy::SecretString;
+
+use crate::token::token_matches;
 use sync_core::engine::store::StateStore;
 use sync_core::phone::phone_key;
 use url::Url;
@@ -124,9 +125,7 @@ impl AgentSite {
     fn integration_for(&self, given: &str) -> Option<&AgentIntegration> {
         let mut found = None;
         for integration in &self.inner.integrations {
-            let expected = integration.token.expose_secret().as_bytes();
-            let matches: bool = given.as_bytes().ct_eq(expected).into();
-            if matches && !expected.is_empty() {
+            if token_matches(given, &integration.token) {
                 found = Some(integration);
             }
         }
