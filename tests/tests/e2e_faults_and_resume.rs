@@ -210,8 +210,8 @@ async fn a_run_killed_after_a_batch_reached_thulium_creates_nobody_twice() {
     assert_eq!(comparable_snapshot(sandbox.thulium()), expected);
 }
 
-/// CRM writes that let the `kill_at`-th batch create through, then never answers and
-/// signals the test to drop the run.
+/// CRM writes that let the first `kill_at` batch creates through, never answer the
+/// `kill_at`-th or any later one, and signal the test to drop the run.
 struct KillAfterCreates {
     calls: AtomicUsize,
     kill_at: usize,
@@ -225,8 +225,15 @@ impl WriteInterceptor for KillAfterCreates {
         crm: &ThuliumCrm,
         inputs: &[CustomerInput],
     ) -> Result<Vec<BatchItemOutcome>, PortError> {
+        // Numbered on entry, and nothing past the `kill_at`-th reaches Thulium: batches run
+        // concurrently, so a batch started next to the fatal one must die with the process
+        // too instead of racing the test's drop.
+        let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if call > self.kill_at {
+            std::future::pending::<()>().await;
+        }
         let outcome = crm.create_customers(inputs).await;
-        if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.kill_at {
+        if call == self.kill_at {
             self.kill.notify_one();
             std::future::pending::<()>().await;
         }
