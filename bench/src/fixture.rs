@@ -85,7 +85,8 @@ pub async fn start_realistic(
     Ok((Sandbox::start(config).await?, facts))
 }
 
-/// A generated shop whose last change was a day ago, on the wall clock.
+/// A generated shop whose last change was a day ago, with its clock on the wall clock (so
+/// that a change made during the bench is stamped now and read by a window ending now).
 fn shop_at_rest(customers: usize, guest_pair_share: f64, seed: u64) -> ShopSimConfig {
     let clock = SimClock::wall();
     let data = generate(&GeneratorConfig {
@@ -96,11 +97,13 @@ fn shop_at_rest(customers: usize, guest_pair_share: f64, seed: u64) -> ShopSimCo
         guest_pair_share,
         ..GeneratorConfig::default()
     });
+    // Not `with_data`: it would set the clock to the data's "now", a day behind.
     ShopSimConfig {
         clock,
+        customers: data.customers,
+        orders: data.orders,
         ..ShopSimConfig::default()
     }
-    .with_data(data)
 }
 
 /// Adds `latency` before every request of both simulators.

@@ -62,8 +62,9 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "FORMAT", conflicts_with = "config")]
     pub phone_format: Option<PhoneFormat>,
     /// The SQLite state file (links, fingerprints, cursors), or a shared PostgreSQL database
-    /// (`postgres://user@host/db`, for several daemons); in memory when absent.
-    #[arg(long, value_name = "PATH")]
+    /// (`postgres://user@host/db`, for several daemons); in memory when absent. A URL with a
+    /// password belongs in `SYNC_STATE`, where `ps` does not show it.
+    #[arg(long, env = "SYNC_STATE", hide_env_values = true, value_name = "PATH")]
     pub state: Option<PathBuf>,
     /// A TOML file with several integrations (see the README); replaces the shop flags.
     #[arg(long, value_name = "FILE")]

@@ -7,7 +7,7 @@
 //! | metric | labels | what |
 //! |---|---|---|
 //! | `sync_requests_total` | `integration`, `api` (`idosell`, `thulium`), `endpoint` | API requests the passes made, by port method |
-//! | `http_responses_total` | `api`, `status` (`2xx`…`5xx`) | HTTP answers the clients received, retries included |
+//! | `http_responses_total` | `api`, `status` (`2xx`…`5xx`, `none`) | HTTP answers the clients received, retries included; `none`: no answer at all |
 //! | `http_retries_total` | — | HTTP calls repeated by the clients' retry policy |
 //! | `sync_read_retries_total` | `integration` | reads repeated because their answer could not be decoded |
 //! | `sync_passes_total` | `integration`, `kind` (`poll`, `webhook`), `outcome` (`ok`, `error`) | passes run |

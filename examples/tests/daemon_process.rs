@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use common::daemon::{Daemon, lines_of, listen_address, thulium_surname, wait_for_line};
 use examples::demo::{DemoOptions, start_sandbox};
 use sandbox::Sandbox;
-use sandbox::idosell::CustomerPatch;
+use sandbox::faults::Fault;
+use sandbox::idosell::{CustomerPatch, routes};
 
 const CUSTOMERS: usize = 60;
 const TOKEN: &str = "process-test-token";
@@ -93,6 +94,13 @@ async fn the_daemon_serves_webhooks_and_stops_cleanly_on_sigint() {
             },
         )
         .unwrap();
+    // The webhook's read of that customer loses its first connection without an answer:
+    // retried, and counted as a request that got none.
+    sandbox.shop().faults().fail_next(
+        &format!("GET {}", routes::CLIENTS),
+        1,
+        Fault::applied(Fault::Drop),
+    );
     let accepted = http
         .post(format!(
             "http://{address}/webhooks/iai-shop/{INTEGRATION}/{TOKEN}"
@@ -135,6 +143,7 @@ async fn the_daemon_serves_webhooks_and_stops_cleanly_on_sigint() {
         r#"sync_customers_total{integration="default",result="updated"} 1"#,
         r#"sync_requests_total{integration="default",api="idosell",endpoint="customers_by_ids"} 1"#,
         r#"http_responses_total{api="thulium",status="2xx"}"#,
+        r#"http_responses_total{api="idosell",status="none"} 1"#,
         r#"sync_last_success_timestamp_seconds{integration="default"}"#,
     ] {
         assert!(metrics.contains(line), "{line} missing from:\n{metrics}");

@@ -72,3 +72,10 @@ pub fn count_response(api: &'static str, status: u16) {
     };
     metrics::counter!("http_responses_total", "api" => api, "status" => class).increment(1);
 }
+
+/// Counts one request that got no answer at all (connection refused or dropped, timeout)
+/// in `http_responses_total` with the status class `none`, so that the metric accounts for
+/// every request sent.
+pub fn count_unanswered(api: &'static str) {
+    metrics::counter!("http_responses_total", "api" => api, "status" => "none").increment(1);
+}

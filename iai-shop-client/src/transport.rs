@@ -156,7 +156,11 @@ impl IdoSellClient {
         if let Body::Json(json) = body {
             request = request.json(json);
         }
-        let response = request.send().await.map_err(Error::Transport)?;
+        let response = request
+            .send()
+            .await
+            .inspect_err(|_| http_retry::count_unanswered("idosell"))
+            .map_err(Error::Transport)?;
         let status = response.status();
         http_retry::count_response("idosell", status.as_u16());
         tracing::Span::current().record("status", status.as_u16());

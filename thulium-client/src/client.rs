@@ -363,7 +363,10 @@ impl ThuliumClient {
                 .header(CONTENT_TYPE, "application/json; charset=utf-8")
                 .body(body.clone());
         }
-        let response = builder.send().await?;
+        let response = builder
+            .send()
+            .await
+            .inspect_err(|_| http_retry::count_unanswered("thulium"))?;
         let status = response.status();
         http_retry::count_response("thulium", status.as_u16());
         let retry_after = response

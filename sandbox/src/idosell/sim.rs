@@ -58,7 +58,9 @@ impl Default for ShopSimConfig {
 
 impl ShopSimConfig {
     /// This configuration holding `shop`'s customers and orders, with the clock set at the
-    /// generator's "now" (so that new changes come after every generated date).
+    /// generator's "now" (so that new changes come after every generated date). A wall
+    /// clock keeps the difference as an offset: generate with `now` = the clock's `now()`,
+    /// or set the fields directly, to keep a shop on the real time.
     pub fn with_data(mut self, shop: GeneratedShop) -> Self {
         self.clock.set(shop.now);
         self.customers = shop.customers;
