@@ -485,6 +485,87 @@ async fn unlinked_customer_is_matched_by_email_instead_of_duplicated() {
     world.assert_each_customer_once().await;
 }
 
+/// Pages of 30 with batches of 50: no page fills a batch on its own.
+fn small_pages(concurrency: usize) -> EngineOptions {
+    EngineOptions {
+        shop_page_size: 30,
+        write_chunk: 50,
+        concurrency,
+        ..EngineOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn a_pages_leftover_creates_are_written_by_the_next_pages_in_full_batches() {
+    let world = World::new(config(false));
+    let in_thulium_per_page = std::sync::Mutex::new(Vec::new());
+    let on_page = |progress: &Progress| {
+        let held = world.crm.tenant().len() as u64;
+        in_thulium_per_page
+            .lock()
+            .unwrap()
+            .push((progress.customers_done, held));
+    };
+    let report = world
+        .engine_with(small_pages(1))
+        .full_sync(&on_page)
+        .await
+        .unwrap();
+    assert_eq!(report.created, CUSTOMERS);
+    // Every batch full but the last: 250 customers in 5 creates.
+    assert_eq!(world.crm.calls.get("crm.create_customers"), 5);
+    // Pages of 30 leave 30, 10, 40, 20, 0, 30, 10, 40 and 0 waiting: what earlier pages
+    // carried (30 + 40 + 20 + 30 + 40) was written by later ones, nothing waited to the end.
+    assert_eq!((report.creates_carried, report.creates_deferred), (160, 0));
+    assert_eq!(report.adoptions_decided, 0);
+    // Customers reach Thulium while the pages go on: after each page, all but the last
+    // partial batch's.
+    let seen = in_thulium_per_page.lock().unwrap().clone();
+    let expected: Vec<(u64, u64)> = (1..=CUSTOMERS.div_ceil(30))
+        .map(|page| {
+            let done = (page * 30).min(CUSTOMERS);
+            (done, done / 50 * 50)
+        })
+        .collect();
+    assert_eq!(seen, expected);
+    world.assert_each_customer_once().await;
+    assert!(
+        world
+            .store
+            .waiting_ranks("shop-a")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn carried_creates_fill_batches_at_any_concurrency_and_nobody_is_written_twice() {
+    for concurrency in [2, 8] {
+        let world = World::new(config(false));
+        let report = world
+            .engine_with(small_pages(concurrency))
+            .full_sync(&no_progress)
+            .await
+            .unwrap();
+        assert_eq!(report.created, CUSTOMERS, "concurrency {concurrency}");
+        // Pages write full batches only, and what waited is written at the end in full
+        // batches but the last: 5 batches whatever the order the pages finished in.
+        assert_eq!(
+            world.crm.calls.get("crm.create_customers"),
+            5,
+            "concurrency {concurrency}"
+        );
+        assert!(report.creates_carried > 0, "concurrency {concurrency}");
+        assert!(
+            report.creates_deferred < 50 * concurrency as u64,
+            "{} deferred at concurrency {concurrency}",
+            report.creates_deferred
+        );
+        world.assert_each_customer_once().await;
+    }
+}
+
 #[tokio::test]
 async fn disabled_integration_does_nothing_and_says_so() {
     let mut config = config(false);

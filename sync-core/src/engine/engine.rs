@@ -14,6 +14,7 @@ use tokio::sync::{OnceCell, Semaphore};
 
 use crate::config::IntegrationConfig;
 
+use super::carry::CreatesCarry;
 use super::clock::Clock;
 use super::counting::{CountedCrm, CountedShop, RequestCounts};
 use super::customer_locks::CustomerLocks;
@@ -148,6 +149,8 @@ pub(crate) struct Run {
     pub(crate) crm: CountedCrm,
     counts: Arc<RequestCounts>,
     pub(crate) report: Mutex<SyncReport>,
+    /// A full sync's creates carried from page to page (see `engine::carry`).
+    pub(crate) carry: CreatesCarry,
     started: Instant,
 }
 
@@ -234,6 +237,7 @@ impl Engine {
                 disabled: !self.config.enabled,
                 ..SyncReport::default()
             }),
+            carry: CreatesCarry::default(),
             started: Instant::now(),
         }
     }

@@ -15,6 +15,7 @@
 #[cfg(feature = "clients")]
 pub mod adapters;
 mod adoption;
+mod carry;
 pub mod clock;
 mod counting;
 mod customer_locks;

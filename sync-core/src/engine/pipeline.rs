@@ -50,7 +50,8 @@ pub(crate) enum Adoption {
 pub(crate) enum PartialCreates {
     /// Write them now.
     Write,
-    /// Store them to be written at the end of the full sync, with the other waiting customers.
+    /// Store them to wait and carry them to the next page, which writes them in its full
+    /// batches (see `engine::carry`); what is left waits for the end of the full sync.
     Wait,
 }
 
@@ -123,8 +124,8 @@ impl Engine {
         });
         let (jobs, changes) = self.settle_adoptions(run, jobs, adoption).await?;
         let changes = callers.extend(changes);
-        // A full sync's page writes only full create batches: the rest waits with the
-        // adoption candidates and is written at the end, where the batches fill up.
+        // A full sync's page writes only full create batches: the rest is carried to the
+        // next page (and waits in the store meanwhile).
         let partial_creates = match adoption {
             Adoption::Defer => PartialCreates::Wait,
             Adoption::ClaimNow => PartialCreates::Write,
@@ -443,20 +444,14 @@ impl Engine {
         }
         self.check_first_write(run, &mut writer, &mut changes, &mut customer_of)
             .await?;
-        if partial_creates == PartialCreates::Wait {
-            let waiting = writer.take_partial_creates();
-            run.tally(|r| r.creates_deferred += waiting.len() as u64);
-            for write in waiting {
-                changes = changes.waiting(WaitingCustomer {
-                    client_id: write.client_id,
-                    adopts: None,
-                    registered: true,
-                    desired: write.input,
-                    fingerprint: write.fingerprint.as_str().to_owned(),
-                    contact: ValueSet::default(),
-                });
+        let carried = match partial_creates {
+            PartialCreates::Wait => {
+                let mut carried = self.carry_creates(run, &mut writer).await?;
+                changes = changes.extend(std::mem::take(&mut carried.changes));
+                Some(carried)
             }
-        }
+            PartialCreates::Write => None,
+        };
         let now = self.clock.now();
         let (written_changes, written) = writer.flush(&run.report, now).await;
         changes = changes.extend(written_changes);
@@ -466,6 +461,9 @@ impl Engine {
             changes = changes.extend(items);
         }
         self.store.apply(&self.config.name, changes).await?;
+        if let Some(carried) = carried {
+            carried.hand_on(run);
+        }
         Ok(())
     }
 

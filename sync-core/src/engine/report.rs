@@ -100,9 +100,12 @@ pub struct SyncReport {
     pub adoptions_deferred: u64,
     /// Waiting customers written at the end of the full sync (adopted, or created).
     pub adoptions_decided: u64,
-    /// Creates of a full-sync page beyond its last full batch, written at the end of the run
-    /// in full batches with the other waiting customers.
+    /// Creates of a full-sync page beyond its last full batch that waited until the end of
+    /// the run, written there in full batches with the other waiting customers.
     pub creates_deferred: u64,
+    /// Creates of a full-sync page beyond its last full batch that a later page wrote in its
+    /// full batches (see `engine::carry`).
+    pub creates_carried: u64,
     /// Customers with a conflict note (synced all the same).
     pub conflicts: Vec<ConflictEntry>,
     /// Customers whose write failed and still stands failed at the end of the run (retried
