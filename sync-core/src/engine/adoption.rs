@@ -19,11 +19,12 @@
 //! is stored as a [`WaitingCustomer`] (with its desired data, so nothing is read twice)
 //! and the decision is taken once every page is done ([`Engine::resolve_adoptions`]), so the
 //! same shop and tenant give the same final tenant at any concurrency. The creates a page
-//! leaves beyond its last full batch wait the same way and are written with them, so that
-//! Thulium gets full batches whatever the page size. A candidate survives a
-//! crash in the store; the next run resumes the pages and then decides. Outside a full sync
-//! (incremental passes, webhooks) a single new customer claims the contact in the store
-//! before writing, atomically, and the first claim wins.
+//! leaves beyond its last full batch wait the same way; later pages write most of them in
+//! their full batches (`engine::carry`), and what still waits at the end is written here
+//! with the candidates, so that Thulium gets full batches whatever the page size. A
+//! candidate survives a crash in the store; the next run resumes the pages and then
+//! decides. Outside a full sync (incremental passes, webhooks) a single new customer
+//! claims the contact in the store before writing, atomically, and the first claim wins.
 
 use std::collections::{BTreeMap, HashMap};
 
