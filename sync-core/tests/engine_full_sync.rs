@@ -7,6 +7,7 @@ mod engine_fakes;
 use std::sync::Arc;
 
 use engine_fakes::{FakeCrm, FakeShop, client, day, order};
+use iai_shop_client::webhook::{WebhookEventKind, WebhookTrigger};
 use sync_core::config::{IntegrationConfig, MatchingConfig};
 use sync_core::engine::clock::{Clock, ManualClock};
 use sync_core::engine::report::LookupStrategy;
@@ -537,6 +538,42 @@ async fn a_pages_leftover_creates_are_written_by_the_next_pages_in_full_batches(
             .unwrap()
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn a_carried_create_that_a_webhook_wrote_meanwhile_is_not_written_again() {
+    let world = World::new(config(false));
+    let engine = Arc::new(world.engine_with(small_pages(1)));
+    let webhook_engine = Arc::clone(&engine);
+    // After the first page (clients 1..=30 carried, none written yet), a webhook for client
+    // 5 is handled to the end before the second page writes.
+    let on_page = move |progress: &Progress| {
+        if progress.page != 0 {
+            return;
+        }
+        let engine = Arc::clone(&webhook_engine);
+        let trigger = WebhookTrigger {
+            kind: WebhookEventKind::ClientUpdated,
+            client_id: Some(5),
+            ..WebhookTrigger::default()
+        };
+        let handled = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(engine.handle_trigger(trigger))
+        })
+        .join()
+        .unwrap()
+        .unwrap();
+        assert_eq!(handled.created, 1);
+    };
+    let report = engine.full_sync(&on_page).await.unwrap();
+    assert_eq!(report.created, CUSTOMERS - 1);
+    // The second page wrote the 29 others it carried; then 39, 49 and 29 more were carried.
+    assert_eq!(report.creates_carried, 29 + 39 + 49 + 29);
+    world.assert_each_customer_once().await;
 }
 
 #[tokio::test]
