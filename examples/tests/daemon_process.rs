@@ -19,7 +19,7 @@ const TOKEN: &str = "process-test-token";
 /// The name the daemon gives the one integration set by flags.
 const INTEGRATION: &str = "default";
 
-fn spawn_daemon(sandbox: &Sandbox) -> Daemon {
+fn spawn_daemon(sandbox: &Sandbox, extra_args: &[&str]) -> Daemon {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sync-daemon"));
     for name in ["IAI_SHOP_URL", "THULIUM_URL", "THULIUM_USER"] {
         command.env_remove(name);
@@ -29,6 +29,7 @@ fn spawn_daemon(sandbox: &Sandbox) -> Daemon {
         .args(["--thulium-url", sandbox.thulium_url.as_str()])
         .args(["--thulium-user", &sandbox.thulium_user])
         .args(["--listen", "127.0.0.1:0", "--interval", "3600"])
+        .args(extra_args)
         .env("IAI_SHOP_API_KEY", &sandbox.shop_api_key)
         .env("THULIUM_PASSWORD", &sandbox.thulium_password)
         .env("WEBHOOK_TOKEN", TOKEN)
@@ -51,7 +52,7 @@ async fn the_daemon_serves_webhooks_and_stops_cleanly_on_sigint() {
     .await
     .unwrap();
     let contacts_before = sandbox.thulium().customer_count();
-    let mut daemon = spawn_daemon(&sandbox);
+    let mut daemon = spawn_daemon(&sandbox, &[]);
     let stdout = lines_of(daemon.0.stdout.take().unwrap());
     let stderr = lines_of(daemon.0.stderr.take().unwrap());
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -197,5 +198,50 @@ async fn the_daemon_serves_webhooks_and_stops_cleanly_on_sigint() {
             || l.contains(&sandbox.thulium_password)
             || l.contains(&sandbox.shop_api_key)),
         "a secret was printed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_json_logs_every_log_line_is_one_json_object_with_its_fields() {
+    let sandbox = start_sandbox(DemoOptions {
+        customers: 10,
+        orders: 20,
+        seed: 12,
+    })
+    .await
+    .unwrap();
+    let mut daemon = spawn_daemon(&sandbox, &["--log-format", "json"]);
+    let stderr = lines_of(daemon.0.stderr.take().unwrap());
+    let mut err = Vec::new();
+    let budget = wait_for_line(&stderr, &mut err, Duration::from_secs(60), |line| {
+        line.contains("idle_admin_api_requests_per_month")
+    })
+    .await;
+    let budget: serde_json::Value = serde_json::from_str(&budget).unwrap();
+    assert_eq!(budget["level"], "INFO", "{budget}");
+    assert_eq!(budget["fields"]["integration"], INTEGRATION, "{budget}");
+    assert_eq!(budget["fields"]["poll_interval_s"], 3600, "{budget}");
+    // Two requests an idle poll, 720 polls in 30 days at one an hour.
+    assert_eq!(
+        budget["fields"]["idle_admin_api_requests_per_month"], 1440,
+        "{budget}"
+    );
+    daemon.0.kill().unwrap();
+    daemon.0.wait().unwrap();
+    err.extend(stderr.iter());
+    // The log lines are JSON; the program's own lines (`sync-daemon: ...`, the report) are
+    // plain text for people, as without the flag.
+    let logs: Vec<&String> = err.iter().filter(|l| l.starts_with('{')).collect();
+    assert!(logs.len() >= 2, "{err:?}");
+    for line in logs {
+        let entry: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(entry["fields"]["message"].is_string(), "{line}");
+    }
+    assert!(
+        !err.iter().any(|l| l.contains(TOKEN)
+            || l.contains(&sandbox.thulium_password)
+            || l.contains(&sandbox.shop_api_key)),
+        "a secret was logged"
     );
 }
