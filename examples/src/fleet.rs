@@ -9,8 +9,9 @@
 //! sync from its checkpoint, so nothing is written twice.
 //!
 //! Webhooks may reach any daemon (a load balancer picks one): the receiver stores them in the
-//! database's [`WebhookInbox`], and the lease holder takes its integration's webhooks from
-//! there every `inbox_poll`.
+//! database's [`WebhookInbox`], which announces each one (PostgreSQL `LISTEN`/`NOTIFY`), and
+//! the lease holder takes its integration's webhooks as soon as they are announced, or at its
+//! next look every `inbox_poll` (for what arrived while the listener was reconnecting).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -21,7 +22,7 @@ use iai_shop_client::webhook::{WebhookEventKind, WebhookRequest, WebhookTrigger,
 use serde_json::{Map, Value, json};
 use sync_core::engine::Engine;
 use sync_core::engine::store::{CursorKind, Leases, PostgresStore, StateStore, WebhookInbox};
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -33,8 +34,9 @@ use crate::wiring::Wiring;
 /// after its holder died.
 pub const DEFAULT_LEASE_TTL: Duration = Duration::from_secs(30);
 
-/// How often a holder looks for webhooks other daemons received.
-pub const DEFAULT_INBOX_POLL: Duration = Duration::from_secs(1);
+/// How often a holder looks for webhooks other daemons received without being told (they
+/// are announced as they arrive; this only covers a listener that was reconnecting).
+pub const DEFAULT_INBOX_POLL: Duration = Duration::from_secs(15);
 
 /// The poll interval of an integration [`FleetOptions::intervals`] does not list.
 pub const DEFAULT_FLEET_INTERVAL: Duration = Duration::from_secs(60);
@@ -213,6 +215,20 @@ async fn give_one_back(leases: &Leases, held: &mut HashMap<String, Held>) {
     }
 }
 
+/// Returns when a webhook for `name` was announced (or may have been: the listener
+/// reconnected, or this receiver fell behind); never when the listener is gone, so that the
+/// periodic look takes over.
+async fn arrival_for(name: &str, arrivals: &mut broadcast::Receiver<String>) {
+    loop {
+        match arrivals.recv().await {
+            Ok(announced) if announced == name || announced.is_empty() => return,
+            Ok(_) => {}
+            Err(broadcast::error::RecvError::Lagged(_)) => return,
+            Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+        }
+    }
+}
+
 /// Renews (or takes) a lease; an error counts as not holding it.
 async fn renew(leases: &Leases, integration: &str) -> bool {
     match leases.acquire(integration).await {
@@ -259,6 +275,7 @@ impl Worker {
     /// A pass at once (a full sync while none ever finished), then one every interval; between
     /// passes, the webhooks from the inbox. Returns when `stop` turns `true`.
     async fn run(self, busy: Arc<AtomicBool>, mut stop: watch::Receiver<bool>) {
+        let mut arrivals = self.inbox.arrivals();
         let mut next_pass = Instant::now();
         loop {
             if Instant::now() >= next_pass {
@@ -274,6 +291,7 @@ impl Worker {
             let wake = next_pass.min(Instant::now() + self.inbox_poll);
             tokio::select! {
                 _ = tokio::time::sleep_until(wake) => {}
+                () = arrival_for(&self.name, &mut arrivals) => {}
                 _ = stop.wait_for(|stop| *stop) => return,
             }
         }

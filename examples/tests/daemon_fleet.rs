@@ -2,7 +2,8 @@
 //! shop simulators into one Thulium tenant): each integration gets exactly one full sync, by
 //! the daemon holding its lease; SIGKILL of the holder mid-sync hands the integration to
 //! another daemon within the lease bound, and the tenant ends equal to a fault-free run's
-//! with nobody twice; webhooks posted round-robin to the daemons reach the holders.
+//! with nobody twice; webhooks posted round-robin to the daemons reach the holders by the
+//! database's announcement alone (the holders' own looks into the inbox are turned off).
 //! Needs the throwaway cluster `scripts/test` starts (fails, never skips, without it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -178,6 +179,8 @@ fn start(config: &Path) -> Daemon {
         .arg(config)
         .args(["--listen", "127.0.0.1:0", "--interval", "3600"])
         .args(["--lease-seconds", &LEASE_SECONDS.to_string()])
+        // No look into the inbox of its own: webhooks travel by announcement only.
+        .args(["--inbox-poll-seconds", "3600"])
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())

@@ -221,3 +221,30 @@ async fn webhooks_reach_one_taker_in_arrival_order() {
     assert_eq!(b.len(), 1);
     assert_eq!(b[0].payload, "for b");
 }
+
+#[tokio::test]
+async fn a_stored_webhook_is_announced_to_every_daemons_listener_at_once() {
+    let (url, stored_by) = fresh("inbox-arrivals").await;
+    let listening = PostgresStore::connect(&url).await.unwrap();
+    let mut arrivals = listening.inbox().arrivals();
+    // The listener says when its LISTEN took effect (an empty name: look for everything).
+    let ready = tokio::time::timeout(Duration::from_secs(10), arrivals.recv()).await;
+    assert_eq!(ready.unwrap().unwrap(), "");
+    // Inboxes handed out later share the one listener.
+    let mut second = listening.inbox().arrivals();
+
+    stored_by.inbox().push(A, "a webhook").await.unwrap();
+    stored_by.inbox().push("shop-b", "another").await.unwrap();
+    for receiver in [&mut arrivals, &mut second] {
+        let mut names = Vec::new();
+        for _ in 0..2 {
+            let name = tokio::time::timeout(Duration::from_secs(10), receiver.recv()).await;
+            names.push(name.unwrap().unwrap());
+        }
+        assert_eq!(names, [A, "shop-b"]);
+    }
+    // The webhook itself waits in the inbox for its taker.
+    let taken = listening.inbox().take(A, 10).await.unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(taken[0].payload, "a webhook");
+}

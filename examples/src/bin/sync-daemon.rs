@@ -92,6 +92,12 @@ struct DaemonArgs {
     #[arg(long, default_value_t = examples::fleet::DEFAULT_LEASE_TTL.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
     lease_seconds: u64,
+    /// With a PostgreSQL state: seconds between a lease holder's own looks into the webhook
+    /// inbox. Webhooks are announced as they are stored (LISTEN/NOTIFY); the looks only cover
+    /// what arrived while the announcements' connection was down.
+    #[arg(long, default_value_t = examples::fleet::DEFAULT_INBOX_POLL.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    inbox_poll_seconds: u64,
     /// Demo only: how many shop customers to generate.
     #[arg(long, default_value_t = DemoOptions::default().customers)]
     demo_customers: usize,
@@ -290,6 +296,7 @@ async fn run(args: DaemonArgs) -> Result<(), String> {
         Some(shared) => {
             let options = FleetOptions {
                 lease_ttl: Duration::from_secs(args.lease_seconds),
+                inbox_poll: Duration::from_secs(args.inbox_poll_seconds),
                 ..FleetOptions::new(
                     schedule
                         .iter()

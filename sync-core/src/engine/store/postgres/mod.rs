@@ -17,6 +17,7 @@ mod leases;
 mod reads;
 mod schema;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -31,6 +32,7 @@ use super::{
 
 use super::values::{from_json, from_sql_id, to_json, to_sql_id};
 
+use inbox::SharedListener;
 pub use inbox::{InboxMessage, WebhookInbox};
 pub use leases::Leases;
 
@@ -47,6 +49,10 @@ const POOL_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,
+    /// For the inbox listener's own connection (holds the password: never shown).
+    config: Arc<tokio_postgres::Config>,
+    /// The inbox's listener, one per store however many inboxes are handed out.
+    listener: SharedListener,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -67,7 +73,7 @@ impl PostgresStore {
         let config: tokio_postgres::Config =
             url.parse().map_err(|e| StoreError::Database(Box::new(e)))?;
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -80,7 +86,11 @@ impl PostgresStore {
             .create_timeout(Some(POOL_TIMEOUT))
             .build()
             .map_err(|e| StoreError::Task(format!("cannot build the connection pool: {e}")))?;
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            config: Arc::new(config),
+            listener: SharedListener::default(),
+        };
         let mut client = store.client().await?;
         schema::migrate(&mut client).await?;
         Ok(store)
@@ -98,7 +108,11 @@ impl PostgresStore {
 
     /// The webhooks waiting in the database for the daemon holding their integration.
     pub fn inbox(&self) -> WebhookInbox {
-        WebhookInbox::new(self.pool.clone())
+        WebhookInbox::new(
+            self.pool.clone(),
+            Arc::clone(&self.config),
+            Arc::clone(&self.listener),
+        )
     }
 
     async fn client(&self) -> Result<Client, StoreError> {
