@@ -328,6 +328,7 @@ async fn measure_realistic(args: &Args) -> Result<RealisticResult, String> {
         lookup: report["lookup"].as_str().unwrap_or("none").to_owned(),
         adoptions_deferred: run.count("adoptions_deferred"),
         creates_deferred: run.count("creates_deferred"),
+        creates_carried: run.count("creates_carried"),
         adoptions_decided: run.count("adoptions_decided"),
         conflicts,
         read_retries: run.count("read_retries"),

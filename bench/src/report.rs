@@ -144,8 +144,10 @@ pub struct RealisticResult {
     pub lookup: String,
     /// Customers that waited for the end of the full sync to adopt a contact.
     pub adoptions_deferred: u64,
-    /// Creates a page left beyond its last full batch, written at the end with the others.
+    /// Creates a page left beyond its last full batch that waited until the end.
     pub creates_deferred: u64,
+    /// Creates a page left beyond its last full batch that a later page wrote.
+    pub creates_carried: u64,
     /// Waiting customers written at the end (adopted, or created).
     pub adoptions_decided: u64,
     /// Conflict notes, by reason.
@@ -259,10 +261,14 @@ impl RealisticResult {
                 format!("{} / {} / {}", f.adopted, f.created, f.updated),
             ),
             (
-                "  waiting: adoptions / creates; written at the end".into(),
+                "  waiting: adoptions / creates (carried to later pages); written at the end"
+                    .into(),
                 format!(
-                    "{} / {}; {}",
-                    self.adoptions_deferred, self.creates_deferred, self.adoptions_decided
+                    "{} / {} ({}); {}",
+                    self.adoptions_deferred,
+                    self.creates_deferred,
+                    self.creates_carried,
+                    self.adoptions_decided
                 ),
             ),
             ("  conflict notes".into(), reasons),
