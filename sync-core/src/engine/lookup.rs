@@ -104,9 +104,38 @@ pub(crate) struct TenantIndex {
     phone_country: String,
     entries: Vec<Entry>,
     seen: HashSet<u64>,
-    by_shop_id: HashMap<u64, Vec<u32>>,
-    by_email: HashMap<String, Vec<u32>>,
-    by_phone: HashMap<String, Vec<u32>>,
+    by_shop_id: HashMap<u64, Positions>,
+    by_email: HashMap<Box<str>, Positions>,
+    by_phone: HashMap<Box<str>, Positions>,
+}
+
+/// The positions of the entries under one key of the index. Nearly every key (an ID, an
+/// e-mail, a phone) is on one contact, so one position is kept inline: for a tenant of
+/// 50,000 contacts that saves an allocation per key, megabytes in all.
+#[derive(Debug)]
+enum Positions {
+    One(u32),
+    Many(Box<[u32]>),
+}
+
+impl Positions {
+    /// Files `position` under `key`.
+    fn add<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Positions>, key: K, position: u32) {
+        map.entry(key)
+            .and_modify(|positions| {
+                let mut all = positions.as_slice().to_vec();
+                all.push(position);
+                *positions = Positions::Many(all.into_boxed_slice());
+            })
+            .or_insert(Positions::One(position));
+    }
+
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Positions::One(position) => std::slice::from_ref(position),
+            Positions::Many(all) => all,
+        }
+    }
 }
 
 impl TenantIndex {
@@ -131,15 +160,13 @@ impl TenantIndex {
             .number(&self.id_field)
             .and_then(|n| u64::try_from(n).ok());
         if let Some(shop_id) = shop_id {
-            self.by_shop_id.entry(shop_id).or_default().push(position);
+            Positions::add(&mut self.by_shop_id, shop_id, position);
         }
         let values = values_on(&customer);
         if with_fallback {
             for email in &values.emails {
-                self.by_email
-                    .entry(email_key(email))
-                    .or_default()
-                    .push(position);
+                let key = email_key(email).into_boxed_str();
+                Positions::add(&mut self.by_email, key, position);
             }
             let keys: HashSet<String> = values
                 .phones
@@ -147,7 +174,7 @@ impl TenantIndex {
                 .map(|p| phone_key(p, &self.phone_country))
                 .collect();
             for key in keys {
-                self.by_phone.entry(key).or_default().push(position);
+                Positions::add(&mut self.by_phone, key.into_boxed_str(), position);
             }
         }
         self.entries.push(Entry {
@@ -160,7 +187,8 @@ impl TenantIndex {
 
     /// Stand-ins for the customers holding `shop_id` in the ID field.
     fn holding(&self, shop_id: u64) -> Vec<Customer> {
-        self.stand_ins(self.by_shop_id.get(&shop_id).into_iter().flatten())
+        let positions = self.by_shop_id.get(&shop_id).map(Positions::as_slice);
+        self.stand_ins(positions.into_iter().flatten())
     }
 
     /// Stand-ins for the customers sharing an e-mail address or phone with `desired`.
@@ -168,13 +196,15 @@ impl TenantIndex {
         let mut positions: Vec<&u32> = Vec::new();
         if config.matching.by_email {
             for email in &desired.email {
-                positions.extend(self.by_email.get(&email_key(email)).into_iter().flatten());
+                let found = self.by_email.get(email_key(email).as_str());
+                positions.extend(found.map(Positions::as_slice).into_iter().flatten());
             }
         }
         if config.matching.by_phone {
             for phone in &desired.phone_number {
                 let key = phone_key(phone, &self.phone_country);
-                positions.extend(self.by_phone.get(&key).into_iter().flatten());
+                let found = self.by_phone.get(key.as_str());
+                positions.extend(found.map(Positions::as_slice).into_iter().flatten());
             }
         }
         positions.sort_unstable();
