@@ -88,13 +88,14 @@ pub enum LookupStrategy {
     TenantIndex,
 }
 
-/// A Thulium customer reduced to what planning and merging need.
+/// A Thulium customer reduced to what planning and merging need, in boxes sized to fit (48
+/// bytes and the texts: most contacts of a lived-in tenant carry no shop ID at all).
 #[derive(Debug, Clone)]
 struct Entry {
     customer_id: u64,
-    shop_id: Option<Value>,
-    email: Option<String>,
-    phones: Vec<String>,
+    shop_id: Option<Box<Value>>,
+    email: Option<Box<str>>,
+    phones: Box<[Box<str>]>,
 }
 
 /// The tenant in a compact form.
@@ -179,10 +180,17 @@ impl TenantIndex {
         }
         self.entries.push(Entry {
             customer_id: customer.customer_id,
-            shop_id: customer.custom_fields.raw(&self.id_field).cloned(),
-            email: customer.email,
-            phones: values.phones,
+            shop_id: customer.custom_fields.raw(&self.id_field).cloned().map(Box::new),
+            email: customer.email.map(String::into_boxed_str),
+            phones: values.phones.into_iter().map(String::into_boxed_str).collect(),
         });
+    }
+
+    /// Frees what only the read needed: the set of customers seen (overlapping pages repeat
+    /// them) and the room the entries grew into. The index is read-only from here.
+    fn done_reading(&mut self) {
+        self.seen = HashSet::new();
+        self.entries.shrink_to_fit();
     }
 
     /// Stand-ins for the customers holding `shop_id` in the ID field.
@@ -222,15 +230,15 @@ impl TenantIndex {
                     .shop_id
                     .as_ref()
                     .map(|value| {
-                        [(self.id_field.clone(), value.clone())]
+                        [(self.id_field.clone(), Value::clone(value))]
                             .into_iter()
                             .collect()
                     })
                     .unwrap_or_default();
                 Customer {
                     customer_id: entry.customer_id,
-                    email: entry.email.clone(),
-                    phone_numbers: entry.phones.clone(),
+                    email: entry.email.as_deref().map(str::to_owned),
+                    phone_numbers: entry.phones.iter().map(|p| p.to_string()).collect(),
                     custom_fields: CustomFields::from_map(fields),
                     ..Customer::default()
                 }
@@ -466,6 +474,7 @@ async fn build_index(
         }
     }
     close_seams(crm, &pages, &mut index, with_fallback).await?;
+    index.done_reading();
     Ok(index)
 }
 
