@@ -108,6 +108,8 @@ pub(crate) struct TenantIndex {
     by_shop_id: HashMap<u64, Positions>,
     by_email: HashMap<Box<str>, Positions>,
     by_phone: HashMap<Box<str>, Positions>,
+    /// The e-mail and phone keys were let go ([`Lookup::keep_id_lookups_only`]).
+    fallback_dropped: bool,
 }
 
 /// The positions of the entries under one key of the index. Nearly every key (an ID, an
@@ -201,6 +203,7 @@ impl TenantIndex {
 
     /// Stand-ins for the customers sharing an e-mail address or phone with `desired`.
     fn matching(&self, desired: &CustomerInput, config: &IntegrationConfig) -> Vec<Customer> {
+        debug_assert!(!self.fallback_dropped, "fallback lookup after its keys were dropped");
         let mut positions: Vec<&u32> = Vec::new();
         if config.matching.by_email {
             for email in &desired.email {
@@ -248,6 +251,18 @@ impl TenantIndex {
 }
 
 impl Lookup {
+    /// Lets go of the index's e-mail and phone keys (for a tenant of 50,000 contacts, about
+    /// a third of its memory) once no fallback lookup is left to make: after a full sync's
+    /// pages, the adoption decision looks customers up by the ID field only, and makes room
+    /// for its own work with what this frees.
+    pub(crate) fn keep_id_lookups_only(&mut self) {
+        if let Lookup::Index(index) = self {
+            index.by_email = HashMap::new();
+            index.by_phone = HashMap::new();
+            index.fallback_dropped = true;
+        }
+    }
+
     /// Thulium customers carrying each of `client_ids` in the ID field.
     pub(crate) async fn by_shop_ids(
         &self,
