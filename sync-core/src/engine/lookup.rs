@@ -182,9 +182,17 @@ impl TenantIndex {
         }
         self.entries.push(Entry {
             customer_id: customer.customer_id,
-            shop_id: customer.custom_fields.raw(&self.id_field).cloned().map(Box::new),
+            shop_id: customer
+                .custom_fields
+                .raw(&self.id_field)
+                .cloned()
+                .map(Box::new),
             email: customer.email.map(String::into_boxed_str),
-            phones: values.phones.into_iter().map(String::into_boxed_str).collect(),
+            phones: values
+                .phones
+                .into_iter()
+                .map(String::into_boxed_str)
+                .collect(),
         });
     }
 
@@ -203,7 +211,10 @@ impl TenantIndex {
 
     /// Stand-ins for the customers sharing an e-mail address or phone with `desired`.
     fn matching(&self, desired: &CustomerInput, config: &IntegrationConfig) -> Vec<Customer> {
-        debug_assert!(!self.fallback_dropped, "fallback lookup after its keys were dropped");
+        debug_assert!(
+            !self.fallback_dropped,
+            "fallback lookup after its keys were dropped"
+        );
         let mut positions: Vec<&u32> = Vec::new();
         if config.matching.by_email {
             for email in &desired.email {

@@ -13,8 +13,8 @@
 //! each in its own transaction together with the version bump.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
