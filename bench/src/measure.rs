@@ -136,7 +136,18 @@ impl SyncSetup<'_> {
     fn child_command(&self, mode: Mode, out: &Path) -> Result<Command, String> {
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
         let sandbox = self.sandbox;
-        let mut command = Command::new(exe);
+        // A profiler to run the child under (`BENCH_CHILD_WRAPPER="heaptrack -o /tmp/sync"`):
+        // its words come first, then this binary.
+        let wrapper = std::env::var("BENCH_CHILD_WRAPPER").unwrap_or_default();
+        let mut words = wrapper.split_whitespace();
+        let mut command = match words.next() {
+            Some(program) => {
+                let mut command = Command::new(program);
+                command.args(words).arg(exe);
+                command
+            }
+            None => Command::new(exe),
+        };
         command
             .arg("sync-child")
             .args([

@@ -20,6 +20,7 @@ use super::counting::{CountedCrm, CountedShop, RequestCounts};
 use super::customer_locks::CustomerLocks;
 use super::error::SyncError;
 use super::first_write::FirstWriteCheck;
+use super::kept_orders::{Keep, KeptOrders};
 use super::orders_group::ResolvedGroup;
 use super::pipeline::report_rejected;
 use super::ports::{CrmPort, OrdersQuery, ShopPort};
@@ -242,39 +243,51 @@ impl Engine {
         }
     }
 
-    /// Every order of `client_ids`, grouped by client: one search per 100 clients (and its
-    /// further pages, for clients with many orders), the searches run concurrently.
+    /// The orders of `client_ids` the run keeps, grouped by client: one search per 100
+    /// clients (and its further pages, for clients with many orders), the searches run
+    /// concurrently. Every order when the orders group is configured; otherwise only those
+    /// the mapping can tell apart (`engine::kept_orders`), folded as the pages arrive so a
+    /// page of busy customers never holds all their orders at once.
     pub(crate) async fn orders_of(
         &self,
         run: &Run,
         client_ids: &[u64],
     ) -> Result<HashMap<u64, Vec<Order>>, SyncError> {
+        let keep = match self.config.orders_group {
+            Some(_) => Keep::Every,
+            None => Keep::Distinct,
+        };
         let searches = client_ids.chunks(IDS_PER_REQUEST).map(|chunk| {
             let query = OrdersQuery {
                 client_ids: chunk.to_vec(),
                 modified: None,
             };
-            async move { self.search_all_orders(run, &query).await }
+            async move {
+                let mut kept = KeptOrders::new(keep);
+                self.for_each_orders_page(run, &query, |orders| kept.add_all(orders))
+                    .await?;
+                Ok::<_, SyncError>(kept.into_map())
+            }
         });
         let mut grouped: HashMap<u64, Vec<Order>> = HashMap::new();
-        for orders in futures::future::try_join_all(searches).await? {
-            for order in orders {
-                if let Some(client_id) = order.client.account.client_id {
-                    grouped.entry(client_id).or_default().push(order);
-                }
+        for kept in futures::future::try_join_all(searches).await? {
+            // Each search has its own clients: the maps do not overlap.
+            for (client_id, orders) in kept {
+                grouped.entry(client_id).or_default().extend(orders);
             }
         }
         Ok(grouped)
     }
 
-    /// Every page of an orders search, in page order: the first page says how many there
-    /// are (`resultsNumberPage`), then the others are read concurrently (the counted port
-    /// bounds how many are really in flight).
-    pub(crate) async fn search_all_orders(
+    /// Every page of an orders search, in page order, handed to `on_page` as it arrives:
+    /// the first page says how many there are (`resultsNumberPage`), then the others are
+    /// read concurrently (the counted port bounds how many are really in flight).
+    pub(crate) async fn for_each_orders_page(
         &self,
         run: &Run,
         query: &OrdersQuery,
-    ) -> Result<Vec<Order>, SyncError> {
+        mut on_page: impl FnMut(Vec<Order>),
+    ) -> Result<(), SyncError> {
         let size = self.options.orders_page_size.clamp(1, 100);
         let page = |number: u32| async move {
             run.shop
@@ -284,19 +297,20 @@ impl Engine {
         };
         let first = page(0).await?;
         report_rejected(run, &first.rejected);
-        if !first.has_next() {
-            return Ok(first.items);
+        let (page_count, mut has_next) = (first.page_count, first.has_next());
+        on_page(first.items);
+        if !has_next {
+            return Ok(());
         }
-        let mut orders = first.items;
-        let mut last = first.page_count - 1;
-        let mut rest = stream::iter(1..first.page_count)
+        let mut last = page_count - 1;
+        let mut rest = stream::iter(1..page_count)
             .map(page)
             .buffered(self.options.concurrency.max(1));
-        let mut has_next = false;
+        has_next = false;
         while let Some(next) = rest.try_next().await? {
             has_next = next.has_next();
             report_rejected(run, &next.rejected);
-            orders.extend(next.items);
+            on_page(next.items);
         }
         // Orders placed while the search ran may have added pages: read them one by one.
         while has_next {
@@ -304,8 +318,8 @@ impl Engine {
             let next = page(last).await?;
             has_next = next.has_next();
             report_rejected(run, &next.rejected);
-            orders.extend(next.items);
+            on_page(next.items);
         }
-        Ok(orders)
+        Ok(())
     }
 }

@@ -76,10 +76,12 @@ impl Engine {
             },
         };
         let started_at = checkpoint.started_at;
-        let (_, lookup) = self
+        let (_, mut lookup) = self
             .sync_all_pages(&run, checkpoint, progress, PageWork::Sync)
             .await?;
-        // Every page is read: now each agent-made contact goes to one customer.
+        // Every page is read: now each agent-made contact goes to one customer (the decision
+        // finds customers by the ID field only).
+        lookup.keep_id_lookups_only();
         self.resolve_adoptions(&run, &lookup).await?;
         let finish = Changes::new()
             .clear_checkpoint()

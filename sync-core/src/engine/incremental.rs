@@ -140,12 +140,13 @@ impl Engine {
             client_ids: Vec::new(),
             modified: Some(window),
         };
-        let orders = self.search_all_orders(run, &query).await?;
         let mut seen = HashSet::new();
-        Ok(orders
-            .iter()
-            .filter_map(|o| o.client.account.client_id)
-            .filter(|id| seen.insert(*id))
-            .collect())
+        let mut clients = Vec::new();
+        self.for_each_orders_page(run, &query, |orders| {
+            let ids = orders.iter().filter_map(|o| o.client.account.client_id);
+            clients.extend(ids.filter(|id| seen.insert(*id)));
+        })
+        .await?;
+        Ok(clients)
     }
 }

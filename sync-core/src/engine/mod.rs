@@ -26,6 +26,7 @@ mod error_summary;
 mod first_write;
 mod full_sync;
 mod incremental;
+mod kept_orders;
 pub mod lookup;
 mod orders_group;
 mod page_order;

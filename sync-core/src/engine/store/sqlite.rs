@@ -13,13 +13,15 @@
 //! each in its own transaction together with the version bump.
 
 use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use tokio::sync::oneshot;
 
 use super::values::{from_json, from_sql_id, to_json, to_sql_id};
 use super::{
@@ -101,13 +103,20 @@ const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 /// SQLite limits host parameters per statement; batched reads go in chunks of this size.
 const IN_CHUNK: usize = 500;
 
+/// A call waiting for the connection.
+type Call = Box<dyn FnOnce(&mut Connection) + Send>;
+
 /// A [`StateStore`] in a SQLite database file.
 ///
-/// Cloning is cheap and shares the connection. Blocking database calls run on tokio's
-/// blocking pool, so the store must be used inside a tokio runtime.
+/// Cloning is cheap and shares the connection. The connection lives on a thread of its own
+/// that takes the database calls one at a time (the connection serves one at a time anyway)
+/// and ends when the last clone is dropped. One thread rather than tokio's blocking pool:
+/// each pool thread that touched the database kept its own malloc arena, holding memory
+/// the others could not reuse (see README "Benchmarks"). [`SqliteStore::open`] must be
+/// called inside a tokio runtime.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    conn: Arc<Mutex<Connection>>,
+    calls: mpsc::Sender<Call>,
 }
 
 impl SqliteStore {
@@ -120,13 +129,13 @@ impl SqliteStore {
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))??;
-        Ok(Self::from_connection(conn))
+        Self::from_connection(conn)
     }
 
     /// A private in-memory database (for tests and dry runs); nothing is persisted.
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let conn = Connection::open_in_memory().map_err(db)?;
-        Ok(Self::from_connection(prepare(conn)?))
+        Self::from_connection(prepare(conn)?)
     }
 
     /// The schema version this build creates.
@@ -134,27 +143,38 @@ impl SqliteStore {
         MIGRATIONS.len() as i64
     }
 
-    fn from_connection(conn: Connection) -> Self {
-        Self {
-            conn: Arc::new(Mutex::new(conn)),
-        }
+    /// Starts the connection's thread.
+    fn from_connection(mut conn: Connection) -> Result<Self, StoreError> {
+        let (calls, queue) = mpsc::channel::<Call>();
+        std::thread::Builder::new()
+            .name("sqlite-store".into())
+            .spawn(move || {
+                for call in queue {
+                    // A call that panicked may have left the connection half-used: like a
+                    // poisoned lock, the store takes no further call (the others see it gone).
+                    if catch_unwind(AssertUnwindSafe(|| call(&mut conn))).is_err() {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Task(format!("cannot start the sqlite thread: {e}")))?;
+        Ok(Self { calls })
     }
 
-    /// Runs `f` with the connection on the blocking pool.
+    /// Runs `f` with the connection on the connection's thread.
     async fn with_conn<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| StoreError::Task("sqlite connection lock poisoned".into()))?;
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        let (answer, answered) = oneshot::channel();
+        let call: Call = Box::new(move |conn| {
+            // The caller may have given up waiting (its future dropped): nothing to tell.
+            let _ = answer.send(f(conn));
+        });
+        let gone = || StoreError::Task("the sqlite connection's thread has stopped".into());
+        self.calls.send(call).map_err(|_| gone())?;
+        answered.await.map_err(|_| gone())?
     }
 
     /// Runs `f` in an `IMMEDIATE` transaction, committed only if `f` succeeds.
