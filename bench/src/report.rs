@@ -261,8 +261,7 @@ impl RealisticResult {
                 format!("{} / {} / {}", f.adopted, f.created, f.updated),
             ),
             (
-                "  waiting: adoptions / creates (carried to later pages); written at the end"
-                    .into(),
+                "  waiting: adoptions / creates (carried); written at the end".into(),
                 format!(
                     "{} / {} ({}); {}",
                     self.adoptions_deferred,
