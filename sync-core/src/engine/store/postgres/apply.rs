@@ -233,30 +233,34 @@ async fn upsert_link(
     .await
 }
 
+/// The customer's waiting row goes: it was written or decided.
 async fn drop_waiting(
     tx: &Transaction<'_>,
     integration: &str,
     client_id: u64,
 ) -> Result<(), StoreError> {
-    execute(
-        tx,
-        "DELETE FROM waiting_customers WHERE integration = $1 AND client_id = $2",
-        &[&integration, &to_sql_id(client_id)?],
-    )
-    .await
+    delete_client_row(tx, "waiting_customers", integration, client_id).await
 }
 
+/// The customer's failure goes: it was written.
 async fn clear_failure(
     tx: &Transaction<'_>,
     integration: &str,
     client_id: u64,
 ) -> Result<(), StoreError> {
-    execute(
-        tx,
-        "DELETE FROM failures WHERE integration = $1 AND client_id = $2",
-        &[&integration, &to_sql_id(client_id)?],
-    )
-    .await
+    delete_client_row(tx, "failures", integration, client_id).await
+}
+
+/// Deletes the row of `client_id` from `table` (one of ours, keyed by integration and
+/// client id).
+async fn delete_client_row(
+    tx: &Transaction<'_>,
+    table: &'static str,
+    integration: &str,
+    client_id: u64,
+) -> Result<(), StoreError> {
+    let sql = format!("DELETE FROM {table} WHERE integration = $1 AND client_id = $2");
+    execute(tx, &sql, &[&integration, &to_sql_id(client_id)?]).await
 }
 
 /// Runs one statement (prepared once per connection and cached: `apply` runs the same few
